@@ -1,0 +1,47 @@
+# Kasane: `make demo` runs the map with sample data; `make test` runs every check.
+# Both set everything up first (system packages when run as root, .venv, the database).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup system lint db-up serve bench clean-db help
+
+help:
+	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
+	@echo "make test   - set up, lint, type-check and run the whole test suite"
+
+demo: setup
+	$(BIN)/kasane demo
+
+test: setup
+	@scripts/setup-system.sh test
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+setup: system $(STAMP)
+
+system:
+	@scripts/setup-system.sh demo
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+serve: setup
+	$(BIN)/kasane serve
+
+bench: setup
+	bench/run.sh
+
+clean-db:
+	-$(BIN)/kasane db down
+	rm -rf .kasane

@@ -1,0 +1,92 @@
+"""Write a canonical GeoDataFrame as a new layer version, all or nothing.
+
+Everything — orphan clean-up, the version table, ``COPY``, indexes and the swap — runs in one
+transaction under a per-layer lock: a failed or killed load leaves the served version as it was.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis import storage
+from gis.layerspec import GeometryType, LayerSpec
+
+_MULTI = {
+    GeometryType.MULTIPOINT: shapely.MultiPoint,
+    GeometryType.MULTILINESTRING: shapely.MultiLineString,
+    GeometryType.MULTIPOLYGON: shapely.MultiPolygon,
+}
+
+
+def promote_to_declared(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
+    """Wrap single parts in their multi type when the layer declares a multi geometry."""
+    multi = _MULTI.get(spec.geometry)
+    if multi is None:
+        return geoms
+    single = spec.geometry.value.removeprefix("Multi")
+    types = shapely.get_type_id(geoms)
+    single_id = {"Point": 0, "LineString": 1, "Polygon": 3}[single]
+    out = geoms.copy()
+    mask = types == single_id
+    out[mask] = [multi([g]) for g in geoms[mask]]
+    return out
+
+
+def _python(value: Any) -> Any:
+    """numpy/pandas scalars and missing values -> plain Python for COPY."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, datetime | date):
+        return value
+    return value
+
+
+def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, ...]]:
+    """Rows in COPY order: fid, declared fields, EWKB geometry (SRID 4326)."""
+    geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
+    wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), include_srid=True)
+    columns = [frame[name].tolist() for name in spec.field_names]
+    for index, values in enumerate(zip(*columns, wkb, strict=True), start=1):
+        yield (index, *(_python(v) for v in values[:-1]), values[-1])
+
+
+def write_version(
+    conn: storage.Conn,
+    spec: LayerSpec,
+    frame: gpd.GeoDataFrame,
+    provenance: storage.Provenance,
+) -> int:
+    """Load ``frame`` (EPSG:4326, declared columns) as the new served version; returns it.
+
+    ``conn`` must be in autocommit mode, so that the swap commits on its own.
+    """
+    if not conn.autocommit:
+        raise ValueError("write_version needs an autocommit connection")
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
+    storage.lock_layer(conn, spec.id)
+    try:
+        with conn.transaction():
+            storage.drop_orphans(conn)
+            version = storage.next_version(conn, spec.id)
+            table = storage.create_version_table(conn, spec, version)
+            provenance.rows_loaded = storage.copy_rows(conn, spec, table, frame_rows(frame, spec))
+            bbox = storage.finish_table(conn, table)
+            storage.publish(conn, spec, version, provenance, bbox)
+    finally:
+        storage.unlock_layer(conn, spec.id)
+    return version

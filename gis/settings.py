@@ -1,0 +1,64 @@
+"""Settings read from ``KASANE_*`` environment variables (and an optional ``.env`` file).
+
+Settings are never created at import time: the CLI and the app factory call
+:func:`load_settings` once and pass the object down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+GSI_STD_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
+GSI_ATTRIBUTION = (
+    '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a> (GSI tiles)'
+)
+
+
+class Settings(BaseSettings):
+    """Every knob Kasane has. Each field is documented in the README (a test checks that)."""
+
+    model_config = SettingsConfigDict(env_prefix="KASANE_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL. When unset, the private cluster under KASANE_HOME is used.",
+    )
+    home: Path = Field(
+        default=PROJECT_ROOT / ".kasane",
+        description="Directory for the private PostgreSQL cluster and runtime state.",
+    )
+    layers_dir: Path = Field(
+        default=PROJECT_ROOT / "layers", description="Directory of layer TOML files."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `kasane serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `kasane serve` binds to.")
+    workers: int = Field(default=2, ge=1, le=64, description="gunicorn worker processes.")
+    pool_max: int = Field(
+        default=8, ge=1, le=200, description="Largest database pool per server process."
+    )
+    basemap_url: str = Field(
+        default=GSI_STD_TILES,
+        description="XYZ basemap URL template; empty for no basemap (closed networks).",
+    )
+    basemap_attribution: str = Field(
+        default=GSI_ATTRIBUTION, description="HTML credit shown with the basemap."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides winning (used by tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

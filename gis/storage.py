@@ -1,0 +1,352 @@
+"""Versioned layer storage: one table per layer version, swapped in atomically.
+
+Each load writes ``layer_data."<layer>__v<N>"`` (binary ``COPY``, then indexes), and
+:func:`publish` points the stable view ``layer_data."<layer>"`` and ``kasane.layer_current``
+at it in one transaction, then sends ``NOTIFY kasane_layers`` so servers drop stale caches.
+Older versions stay for :func:`rollback`; the oldest beyond ``keep`` are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.adapt import Dumper
+from psycopg.types.json import Jsonb
+
+from gis import __version__
+from gis.errors import KasaneError, NotFound
+from gis.layerspec import LayerSpec
+
+SCHEMA = "layer_data"
+NOTIFY_CHANNEL = "kasane_layers"
+KEEP_VERSIONS = 3
+_VERSION_TABLE = re.compile(r"^(?P<layer>[a-z][a-z0-9_]*)__v(?P<version>\d+)$")
+_BINARY_TYPES = {
+    "text": "text",
+    "integer": "int4",
+    "bigint": "int8",
+    "real": "float8",
+    "boolean": "bool",
+    "date": "date",
+    "timestamptz": "timestamptz",
+    "jsonb": "jsonb",
+}
+
+Conn = psycopg.Connection[Any]
+
+
+class LoadInProgress(KasaneError):
+    """Another process is loading the same layer right now."""
+
+    status = 409
+    code = "load-in-progress"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file of a version, identified by content."""
+
+    name: str
+    sha256: str
+    bytes: int
+
+
+@dataclass
+class Provenance:
+    """Where a version came from and what happened to its rows."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    source_crs: str | None = None
+    source_encoding: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_repaired: int = 0
+    rows_rejected: int = 0
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A row of ``kasane.layer_versions`` as shown by ``kasane layers history``."""
+
+    layer_id: str
+    version: int
+    loaded_at: datetime
+    rows_loaded: int
+    rows_rejected: int
+    files: list[str]
+    current: bool
+    available: bool
+
+
+def version_table(layer_id: str, version: int) -> sql.Identifier:
+    """The table that holds one version of a layer."""
+    return sql.Identifier(SCHEMA, f"{layer_id}__v{version}")
+
+
+def layer_view(layer_id: str) -> sql.Identifier:
+    """The stable name that always shows the served version."""
+    return sql.Identifier(SCHEMA, layer_id)
+
+
+def _geometry_sql(spec: LayerSpec, srid: int) -> sql.Composable:
+    return sql.SQL("geometry({}, {})").format(sql.SQL(spec.geometry.value), sql.Literal(srid))
+
+
+def lock_layer(conn: Conn, layer_id: str) -> None:
+    """Take the per-layer load lock for this session (released at disconnect, even on SIGKILL)."""
+    row = conn.execute(
+        "SELECT pg_try_advisory_lock(hashtext('kasane.load'), hashtext(%s))", (layer_id,)
+    ).fetchone()
+    if not row or not row[0]:
+        raise LoadInProgress(f"another load of layer {layer_id!r} is running; try again later")
+
+
+def unlock_layer(conn: Conn, layer_id: str) -> None:
+    """Release the lock taken by :func:`lock_layer`."""
+    conn.execute("SELECT pg_advisory_unlock(hashtext('kasane.load'), hashtext(%s))", (layer_id,))
+
+
+def next_version(conn: Conn, layer_id: str) -> int:
+    """The number the next version of ``layer_id`` will get."""
+    row = conn.execute(
+        "SELECT coalesce(max(version), 0) + 1 FROM kasane.layer_versions WHERE layer_id = %s",
+        (layer_id,),
+    ).fetchone()
+    return int(row[0]) if row else 1
+
+
+def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Identifier:
+    """Create the empty table for a new version (geometry in 4326 plus a Web-Mercator copy)."""
+    table = version_table(spec.id, version)
+    columns = [
+        sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(f.sql_type)) for f in spec.fields
+    ]
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE {table} (fid integer PRIMARY KEY, {columns}, "
+            "geom {g4326} NOT NULL, "
+            "geom_3857 {g3857} GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED)"
+        ).format(
+            table=table,
+            columns=sql.SQL(", ").join(columns),
+            g4326=_geometry_sql(spec, 4326),
+            g3857=_geometry_sql(spec, 3857),
+        )
+    )
+    return table
+
+
+class _GeometryDumper(Dumper):
+    """Sends EWKB bytes as ``geometry`` in binary COPY (geometry_recv accepts EWKB)."""
+
+    format = psycopg.pq.Format.BINARY
+
+    def dump(self, obj: Any) -> bytes:
+        return bytes(obj)
+
+
+def _geometry_oid(conn: Conn) -> int:
+    row = conn.execute("SELECT 'geometry'::regtype::oid").fetchone()
+    if row is None:
+        raise KasaneError("PostGIS geometry type not found")
+    oid = int(row[0])
+    dumper = type("GeometryDumper", (_GeometryDumper,), {"oid": oid})
+    conn.adapters.register_dumper(bytes, dumper)
+    return oid
+
+
+def copy_rows(
+    conn: Conn, spec: LayerSpec, table: sql.Identifier, rows: Iterable[Sequence[Any]]
+) -> int:
+    """Binary-COPY rows of ``(fid, *fields in declared order, ewkb_with_srid_4326)``."""
+    names = ["fid", *spec.field_names, "geom"]
+    types: list[str | int] = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields)]
+    types.append(_geometry_oid(conn))
+    json_columns = [i + 1 for i, f in enumerate(spec.fields) if f.type == "jsonb"]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        table, sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    count = 0
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        copy.set_types(types)
+        for row in rows:
+            if json_columns:
+                row = list(row)
+                for i in json_columns:
+                    row[i] = None if row[i] is None else Jsonb(row[i])
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def finish_table(conn: Conn, table: sql.Identifier) -> tuple[float, float, float, float] | None:
+    """Build indexes and statistics; returns the bbox (min lon, min lat, max lon, max lat)."""
+    name = table.as_string(conn).replace('"', "").split(".")[-1]
+    for column in ("geom", "geom_3857"):
+        conn.execute(
+            sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(
+                sql.Identifier(f"{name}_{column}_gist"), table, sql.Identifier(column)
+            )
+        )
+    conn.execute(sql.SQL("ANALYZE {}").format(table))
+    row = conn.execute(
+        sql.SQL(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
+            "FROM (SELECT ST_Extent(geom)::geometry AS e FROM {}) AS x"
+        ).format(table)
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+
+def publish(
+    conn: Conn,
+    spec: LayerSpec,
+    version: int,
+    provenance: Provenance,
+    bbox: tuple[float, float, float, float] | None,
+    *,
+    keep: int = KEEP_VERSIONS,
+) -> None:
+    """Record the version and make it the served one. Call inside the load's transaction."""
+    conn.execute(
+        "INSERT INTO kasane.layer_versions (layer_id, version, table_name, source_files,"
+        " source_crs, source_encoding, loader_version, rows_read, rows_loaded, rows_repaired,"
+        " rows_rejected, bbox, report) VALUES"
+        " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            spec.id,
+            version,
+            f"{spec.id}__v{version}",
+            Jsonb([f.__dict__ for f in provenance.files]),
+            provenance.source_crs,
+            provenance.source_encoding,
+            __version__,
+            provenance.rows_read,
+            provenance.rows_loaded,
+            provenance.rows_repaired,
+            provenance.rows_rejected,
+            list(bbox) if bbox else None,
+            Jsonb(provenance.report),
+        ),
+    )
+    _point_to(conn, spec.id, version)
+    prune(conn, spec.id, keep=keep)
+
+
+def _point_to(conn: Conn, layer_id: str, version: int) -> None:
+    conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(layer_view(layer_id)))
+    conn.execute(
+        sql.SQL("CREATE VIEW {} AS SELECT * FROM {}").format(
+            layer_view(layer_id), version_table(layer_id, version)
+        )
+    )
+    conn.execute(
+        "INSERT INTO kasane.layer_current (layer_id, version) VALUES (%s, %s)"
+        " ON CONFLICT (layer_id) DO UPDATE SET version = EXCLUDED.version, changed_at = now()",
+        (layer_id, version),
+    )
+    conn.execute(
+        "SELECT pg_notify(%s, %s)",
+        (NOTIFY_CHANNEL, json.dumps({"layer": layer_id, "version": version})),
+    )
+
+
+def prune(conn: Conn, layer_id: str, *, keep: int = KEEP_VERSIONS) -> list[int]:
+    """Drop the tables of all but the newest ``keep`` versions (the current one always stays)."""
+    rows = conn.execute(
+        "SELECT v.version FROM kasane.layer_versions v"
+        " LEFT JOIN kasane.layer_current c ON c.layer_id = v.layer_id AND c.version = v.version"
+        " WHERE v.layer_id = %s AND v.dropped_at IS NULL AND c.version IS NULL"
+        " ORDER BY v.version DESC OFFSET %s",
+        (layer_id, max(keep - 1, 0)),
+    ).fetchall()
+    dropped = [int(r[0]) for r in rows]
+    for version in dropped:
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(version_table(layer_id, version)))
+        conn.execute(
+            "UPDATE kasane.layer_versions SET dropped_at = now()"
+            " WHERE layer_id = %s AND version = %s",
+            (layer_id, version),
+        )
+    return dropped
+
+
+def current_versions(conn: Conn) -> dict[str, int]:
+    """Served version of every loaded layer."""
+    rows = conn.execute("SELECT layer_id, version FROM kasane.layer_current").fetchall()
+    return {str(layer): int(version) for layer, version in rows}
+
+
+def history(conn: Conn, layer_id: str) -> list[VersionInfo]:
+    """Every version of a layer, newest first."""
+    rows = conn.execute(
+        "SELECT v.layer_id, v.version, v.loaded_at, v.rows_loaded, v.rows_rejected,"
+        " v.source_files, c.version IS NOT NULL, v.dropped_at IS NULL"
+        " FROM kasane.layer_versions v LEFT JOIN kasane.layer_current c"
+        " ON c.layer_id = v.layer_id AND c.version = v.version"
+        " WHERE v.layer_id = %s ORDER BY v.version DESC",
+        (layer_id,),
+    ).fetchall()
+    return [
+        VersionInfo(
+            layer_id=str(r[0]),
+            version=int(r[1]),
+            loaded_at=r[2],
+            rows_loaded=int(r[3]),
+            rows_rejected=int(r[4]),
+            files=[str(f["name"]) for f in r[5]],
+            current=bool(r[6]),
+            available=bool(r[7]),
+        )
+        for r in rows
+    ]
+
+
+def rollback(conn: Conn, layer_id: str, version: int | None = None) -> int:
+    """Serve an earlier version again (by default the one before the current); returns it."""
+    versions = history(conn, layer_id)
+    current = next((v.version for v in versions if v.current), None)
+    if current is None:
+        raise NotFound(f"layer {layer_id!r} has no loaded version")
+    if version is None:
+        older = [v for v in versions if v.version < current and v.available]
+        if not older:
+            raise NotFound(f"layer {layer_id!r} has no earlier version to roll back to")
+        version = older[0].version
+    target = next((v for v in versions if v.version == version), None)
+    if target is None:
+        raise NotFound(f"layer {layer_id!r} has no version {version}")
+    if not target.available:
+        raise NotFound(f"version {version} of {layer_id!r} was pruned and cannot be restored")
+    _point_to(conn, layer_id, version)
+    return version
+
+
+def drop_orphans(conn: Conn) -> list[str]:
+    """Drop version tables that no recorded version owns (left by a killed load)."""
+    rows = conn.execute(
+        "SELECT t.tablename FROM pg_tables t WHERE t.schemaname = %s", (SCHEMA,)
+    ).fetchall()
+    known = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT table_name FROM kasane.layer_versions WHERE dropped_at IS NULL"
+        ).fetchall()
+    }
+    dropped = []
+    for (name,) in rows:
+        if _VERSION_TABLE.match(str(name)) and name not in known:
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(SCHEMA, name)))
+            dropped.append(str(name))
+    return dropped

@@ -1,0 +1,1 @@
+"""The ``kasane`` command line: composes the commands of ``gis``, ``etl`` and ``webmap``."""

@@ -1,0 +1,5 @@
+"""``python -m kasane`` = the ``kasane`` command."""
+
+from kasane.cli import main
+
+main(prog_name="kasane")

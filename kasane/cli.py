@@ -1,0 +1,72 @@
+"""``kasane`` — manage the database, load layers and serve the map.
+
+Every failure a person can fix is printed as one line (``kasane: error: …``) with a non-zero
+exit code; tracebacks are kept for real bugs (and for ``KASANE_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+import psycopg
+
+from gis.errors import KasaneError
+from gis.settings import Settings, load_settings
+from kasane import cmd_db, cmd_layers, cmd_serve
+
+
+class FriendlyGroup(click.Group):
+    """A click group that turns Kasane's errors into one clear line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand, reporting known errors without a traceback."""
+        try:
+            return super().invoke(ctx)
+        except KasaneError as exc:
+            _fail(str(exc))
+        except psycopg.Error as exc:
+            _fail(f"database error: {str(exc).strip().splitlines()[0]}")
+        except (ValueError, OSError) as exc:
+            if os.environ.get("KASANE_DEBUG"):
+                raise
+            _fail(str(exc))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"kasane: error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kasane")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Kasane (重ね): a shared prefecture GIS on PostGIS.
+
+    Settings come from KASANE_* environment variables (see the README). Without
+    KASANE_DATABASE_URL, Kasane uses a private PostGIS cluster made by `kasane db up`.
+    """
+    ctx.obj = _LazySettings()
+
+
+class _LazySettings:
+    """Settings read on first use, so `kasane --help` works even with a broken environment."""
+
+    _value: Settings | None = None
+
+    def get(self) -> Settings:
+        if self._value is None:
+            try:
+                self._value = load_settings()
+            except Exception as exc:  # pydantic ValidationError and friends
+                raise KasaneError(f"invalid KASANE_* setting: {exc}") from exc
+        return self._value
+
+
+main.add_command(cmd_db.db)
+main.add_command(cmd_layers.layers)
+main.add_command(cmd_serve.serve)
+main.add_command(cmd_serve.demo)

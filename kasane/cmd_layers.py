@@ -1,0 +1,79 @@
+"""``kasane layers``: the catalogue, versions and rollback."""
+
+from __future__ import annotations
+
+import click
+
+from gis import catalog, storage
+from gis.db import connect, database_url
+from gis.registry import LayerRegistry
+from kasane.cmd_db import settings_of
+
+
+@click.group()
+def layers() -> None:
+    """Inspect the layer catalogue and manage layer versions."""
+
+
+def registry_of(ctx: click.Context) -> LayerRegistry:
+    """Load and validate every layer file (a bad file stops with its name, key and why)."""
+    return LayerRegistry.from_dir(settings_of(ctx).layers_dir)
+
+
+@layers.command("validate")
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Check every layer file in KASANE_LAYERS_DIR without touching the database."""
+    registry = registry_of(ctx)
+    click.echo(f"{len(registry)} layer files are valid")
+
+
+@layers.command("list")
+@click.pass_context
+def list_layers(ctx: click.Context) -> None:
+    """List declared layers with their served version and feature count."""
+    registry = registry_of(ctx)
+    with connect(database_url(settings_of(ctx))) as conn:
+        status = catalog.layer_status(conn)
+    click.echo(f"{'layer':<20} {'kind':<16} {'geometry':<16} {'version':>7} {'features':>9}  title")
+    for spec in registry:
+        state = status.get(spec.id, {})
+        version = state.get("version", "-")
+        count = state.get("rows_loaded", "-")
+        access = "" if spec.public else " [restricted]"
+        click.echo(
+            f"{spec.id:<20} {spec.kind.value:<16} {spec.geometry.value:<16} {version!s:>7}"
+            f" {count!s:>9}  {spec.title.ja} / {spec.title.en}{access}"
+        )
+
+
+@layers.command()
+@click.argument("layer")
+@click.pass_context
+def history(ctx: click.Context, layer: str) -> None:
+    """Show every version of LAYER, newest first (* = served)."""
+    spec = registry_of(ctx).get(layer)
+    with connect(database_url(settings_of(ctx))) as conn:
+        versions = storage.history(conn, spec.id)
+    if not versions:
+        click.echo(f"{spec.id}: nothing loaded yet")
+        return
+    for v in versions:
+        mark = "*" if v.current else " "
+        gone = "" if v.available else " (pruned)"
+        click.echo(
+            f"{mark} v{v.version:<4} {v.loaded_at:%Y-%m-%d %H:%M:%S}  loaded {v.rows_loaded:>8}"
+            f"  rejected {v.rows_rejected:>6}  {', '.join(v.files)}{gone}"
+        )
+
+
+@layers.command()
+@click.argument("layer")
+@click.argument("version", type=int, required=False)
+@click.pass_context
+def rollback(ctx: click.Context, layer: str, version: int | None) -> None:
+    """Serve an earlier VERSION of LAYER again (default: the one before the current)."""
+    spec = registry_of(ctx).get(layer)
+    with connect(database_url(settings_of(ctx)), autocommit=True) as conn, conn.transaction():
+        served = storage.rollback(conn, spec.id, version)
+    click.echo(f"{spec.id}: now serving version {served}")

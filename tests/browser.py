@@ -1,0 +1,56 @@
+"""Helpers for browser tests: open a page, collect console errors and off-site requests,
+and run axe-core (shipped by axe-playwright-python) for WCAG 2.1 A/AA."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@dataclass
+class PageWatch:
+    """What a page did while loading."""
+
+    console_errors: list[str] = field(default_factory=list)
+    offsite_requests: list[str] = field(default_factory=list)
+
+
+def open_page(
+    browser: Any, url: str, *, width: int = 1280, height: int = 900
+) -> tuple[Any, PageWatch]:
+    """A new page at ``url`` with watchers attached before navigation."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    watch = PageWatch()
+    own_host = urlparse(url).netloc
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error":
+            watch.console_errors.append(msg.text)
+
+    def on_request(request: Any) -> None:
+        host = urlparse(request.url).netloc
+        if request.url.startswith(("data:", "blob:")):
+            return
+        if host != own_host:
+            watch.offsite_requests.append(request.url)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: watch.console_errors.append(str(exc)))
+    page.on("request", on_request)
+    page.goto(url, wait_until="networkidle")
+    return page, watch
+
+
+def axe_violations(page: Any) -> list[str]:
+    """WCAG 2.1 A/AA violations found by axe-core, as readable lines."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]

@@ -1,0 +1,143 @@
+"""Shared fixtures: a real, disposable PostGIS database per test session, the app, a live
+server and a headless Chromium. Nothing is mocked."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gis import provision
+from gis.db import check_postgis, connect
+from gis.migrate import migrate
+from gis.registry import LayerRegistry
+from gis.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _with_db(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh, migrated database: KASANE_TEST_DATABASE_URL (disposable!) or one created in
+    the private cluster and dropped at the end."""
+    explicit = os.environ.get("KASANE_TEST_DATABASE_URL")
+    if explicit:
+        with connect(explicit) as conn:
+            check_postgis(conn)
+            migrate(conn)
+            conn.commit()
+        yield explicit
+        return
+    cluster = provision.up(load_settings().home)
+    name = f"kasane_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with connect(cluster.url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = _with_db(cluster.url, name)
+    with connect(url) as conn:
+        check_postgis(conn)
+        migrate(conn)
+        conn.commit()
+    yield url
+    with connect(cluster.url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Settings pointing at the test database."""
+    return load_settings(database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def registry(settings: Settings) -> LayerRegistry:
+    """The real layer catalogue from layers/."""
+    return LayerRegistry.from_dir(settings.layers_dir)
+
+
+@pytest.fixture(scope="session")
+def demo_loaded(database_url: str, registry: LayerRegistry) -> dict[str, str]:
+    """The demo data loaded once into the test database."""
+    from etl.demo import load_demo
+
+    return load_demo(database_url, registry)
+
+
+@pytest.fixture()
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    from webmap import create_app
+
+    application = create_app(settings)
+    application.testing = True
+    return application
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, demo_loaded: dict[str, str]) -> Iterator[str]:
+    """`kasane serve` (gunicorn) on a free port against the test database."""
+    port = free_port()
+    env = {**os.environ, "KASANE_DATABASE_URL": database_url, "KASANE_BASEMAP_URL": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"kasane serve did not start: {err[-2000:]}")
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright (no downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` as root or apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,166 @@
+"""Versioned storage against real PostGIS: load, swap, history, rollback, pruning, and a
+load killed with SIGKILL in the middle of COPY leaving the served version untouched."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from etl.writer import write_version
+from gis import storage
+from gis.db import connect
+from gis.layerspec import LayerSpec
+
+SPEC = LayerSpec.model_validate(
+    {
+        "id": "test_points",
+        "kind": "wifi_spot",
+        "title": {"ja": "試験", "en": "Test"},
+        "description": {"ja": "試験用", "en": "For tests"},
+        "geometry": "MultiPoint",
+        "fields": [
+            {"name": "name", "type": "text", "title": {"ja": "名称", "en": "Name"}},
+            {"name": "rank", "type": "integer", "title": {"ja": "順位", "en": "Rank"}},
+        ],
+        "license": {"name": "CC BY 4.0", "attribution": {"ja": "試験", "en": "test"}},
+        "owner": "350001",
+    }
+)
+
+
+def frame(n: int, offset: float = 0.0) -> gpd.GeoDataFrame:
+    points = [shapely.Point(131.4 + i * 0.001 + offset, 34.1) for i in range(n)]
+    return gpd.GeoDataFrame(
+        {"name": [f"地点{i}" for i in range(n)], "rank": list(range(n))},
+        geometry=points,
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture()
+def conn(database_url):  # type: ignore[no-untyped-def]
+    with connect(database_url, autocommit=True) as connection:
+        yield connection
+        connection.execute("DROP VIEW IF EXISTS layer_data.test_points")
+        for (name,) in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'layer_data'"
+            " AND tablename LIKE 'test_points__v%%'"
+        ).fetchall():
+            connection.execute(f'DROP TABLE layer_data."{name}"')
+        connection.execute("DELETE FROM kasane.layer_current WHERE layer_id = 'test_points'")
+        connection.execute("DELETE FROM kasane.layer_versions WHERE layer_id = 'test_points'")
+
+
+def served_count(conn) -> int:  # type: ignore[no-untyped-def]
+    return int(conn.execute("SELECT count(*) FROM layer_data.test_points").fetchone()[0])
+
+
+def test_load_swap_history_and_rollback(conn) -> None:
+    assert write_version(conn, SPEC, frame(5), storage.Provenance(rows_read=5)) == 1
+    assert served_count(conn) == 5
+    assert write_version(conn, SPEC, frame(7), storage.Provenance(rows_read=7)) == 2
+    assert served_count(conn) == 7
+    versions = storage.history(conn, "test_points")
+    assert [(v.version, v.current, v.rows_loaded) for v in versions] == [
+        (2, True, 7),
+        (1, False, 5),
+    ]
+    assert storage.rollback(conn, "test_points") == 1
+    assert served_count(conn) == 5
+    assert storage.current_versions(conn)["test_points"] == 1
+    with pytest.raises(Exception, match="no version 9"):
+        storage.rollback(conn, "test_points", 9)
+
+
+def test_geometry_is_promoted_and_projected(conn) -> None:
+    write_version(conn, SPEC, frame(2), storage.Provenance())
+    row = conn.execute(
+        "SELECT GeometryType(geom), ST_SRID(geom), ST_SRID(geom_3857),"
+        " round(ST_X(ST_GeometryN(geom_3857, 1))::numeric)"
+        " FROM layer_data.test_points ORDER BY fid LIMIT 1"
+    ).fetchone()
+    expected_x = round(131.4 * 20037508.342789244 / 180)  # spherical Mercator, by hand
+    assert row[:3] == ("MULTIPOINT", 4326, 3857)
+    assert int(row[3]) == expected_x
+    bbox = conn.execute(
+        "SELECT bbox FROM kasane.layer_versions WHERE layer_id = 'test_points'"
+    ).fetchone()[0]
+    assert bbox == pytest.approx([131.4, 34.1, 131.401, 34.1])
+
+
+def test_only_the_newest_versions_keep_their_tables(conn) -> None:
+    for n in range(1, 6):
+        write_version(conn, SPEC, frame(n), storage.Provenance())
+    versions = storage.history(conn, "test_points")
+    assert [v.available for v in versions] == [True, True, True, False, False]
+    with pytest.raises(Exception, match="pruned"):
+        storage.rollback(conn, "test_points", 1)
+
+
+def test_orphan_tables_are_cleaned_by_the_next_load(conn) -> None:
+    write_version(conn, SPEC, frame(3), storage.Provenance())
+    conn.execute("CREATE TABLE layer_data.test_points__v99 (fid integer)")
+    write_version(conn, SPEC, frame(4), storage.Provenance())
+    leftovers = conn.execute("SELECT to_regclass('layer_data.test_points__v99')").fetchone()[0]
+    assert leftovers is None
+
+
+def test_concurrent_load_of_the_same_layer_is_refused(conn, database_url) -> None:
+    with connect(database_url, autocommit=True) as other:
+        storage.lock_layer(other, "test_points")
+        with pytest.raises(storage.LoadInProgress):
+            write_version(conn, SPEC, frame(2), storage.Provenance())
+
+
+KILLED_LOADER = textwrap.dedent(
+    """
+    import sys, time
+    import shapely
+    from etl.writer import write_version, frame_rows
+    from gis import storage
+    from gis.db import connect
+    from tests.gis.test_storage import SPEC, frame
+
+    def slow_rows(frame, spec):
+        for i, row in enumerate(frame_rows(frame, spec)):
+            if i == 500:
+                print("copying", flush=True)
+                time.sleep(60)
+            yield row
+
+    import etl.writer
+    etl.writer.frame_rows = slow_rows
+    with connect(sys.argv[1], autocommit=True) as conn:
+        write_version(conn, SPEC, frame(1000, offset=0.5), storage.Provenance())
+    """
+)
+
+
+def test_sigkill_during_copy_leaves_served_version(conn, database_url) -> None:
+    write_version(conn, SPEC, frame(3), storage.Provenance())
+    loader = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOADER, database_url],
+        stdout=subprocess.PIPE,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
+    assert loader.stdout is not None
+    assert loader.stdout.readline().strip() == b"copying"
+    os.kill(loader.pid, signal.SIGKILL)
+    loader.wait()
+    time.sleep(0.5)  # let the server notice the dropped connection
+    assert served_count(conn) == 3
+    assert storage.current_versions(conn)["test_points"] == 1
+    assert write_version(conn, SPEC, frame(4), storage.Provenance()) == 2
+    tables = conn.execute(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'layer_data'"
+        " AND tablename LIKE 'test_points__v%%'"
+    ).fetchone()[0]
+    assert tables == 2

@@ -1,0 +1,25 @@
+"""Kasane web map server: a Flask app factory; blueprints publish the API and pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from gis.registry import LayerRegistry
+from gis.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app. Settings are read here, once, and stored on ``app.extensions``."""
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["kasane.settings"] = settings
+    app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
+
+    from webmap import db, errors, i18n, pages
+
+    db.init_app(app, settings)
+    errors.init_app(app)
+    i18n.init_app(app)
+    app.register_blueprint(pages.bp)
+    return app

@@ -1,0 +1,20 @@
+"""Typed access to what the app factory stored: settings and the layer registry."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from gis.registry import LayerRegistry
+from gis.settings import Settings
+
+
+def settings() -> Settings:
+    """The settings the app was created with."""
+    value: Settings = current_app.extensions["kasane.settings"]
+    return value
+
+
+def registry() -> LayerRegistry:
+    """The layer catalogue loaded at start-up."""
+    value: LayerRegistry = current_app.extensions["kasane.registry"]
+    return value

@@ -1,0 +1,77 @@
+"""Landing page, layer list and health endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from gis import catalog
+from webmap import context, db
+from webmap.i18n import current_lang
+
+bp = Blueprint("pages", __name__)
+
+
+def _wants_json() -> bool:
+    if request.args.get("f") in ("json", "html"):
+        return request.args["f"] == "json"
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+@bp.get("/")
+def landing() -> Any:
+    """What Kasane is, with links to every map and the API."""
+    if _wants_json():
+        base = request.host_url.rstrip("/")
+        return jsonify(
+            {
+                "title": "Kasane",
+                "description": "Shared prefecture GIS for disaster information and services",
+                "links": [
+                    {"rel": "self", "href": f"{base}/?f=json", "type": "application/json"},
+                    {"rel": "data", "href": f"{base}/layers?f=json", "type": "application/json"},
+                ],
+            }
+        )
+    return render_template("pages/index.html", layers=context.registry().public())
+
+
+@bp.get("/layers")
+def layers() -> Any:
+    """Every public layer with its served version and row count."""
+    with db.connection() as conn:
+        status = catalog.layer_status(conn)
+    lang = current_lang()
+    rows = [
+        {
+            "id": spec.id,
+            "kind": spec.kind.value,
+            "title": spec.title.get(lang),
+            "description": spec.description.get(lang),
+            "geometry": spec.geometry.value,
+            "attribution": spec.license.attribution.get(lang),
+            "version": status.get(spec.id, {}).get("version"),
+            "features": status.get(spec.id, {}).get("rows_loaded"),
+            "loaded_at": status.get(spec.id, {}).get("loaded_at"),
+        }
+        for spec in context.registry().public()
+    ]
+    if _wants_json():
+        return jsonify({"layers": rows})
+    return render_template("pages/layers.html", layers=rows)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process is alive (no database call)."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """The database answers; 503 (with Retry-After) when it does not."""
+    with db.connection() as conn:
+        conn.execute("SELECT 1")
+    return jsonify({"status": "ready"})

@@ -1,0 +1,51 @@
+"""Run the app under gunicorn (or Flask's dev server with ``--dev``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from gis.settings import Settings
+from webmap import create_app
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn configured from our settings rather than its own command line."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def run(settings: Settings, *, dev: bool = False) -> None:
+    """Serve until Ctrl-C. The app is built before forking, so a bad layer file fails fast."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}/"
+    print(f"Kasane is serving at {url}  (Ctrl-C stops it)", flush=True)
+    if dev:
+        app.run(host=settings.host, port=settings.port, debug=True, use_reloader=False)
+        return
+    options = {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 60,
+        "graceful_timeout": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+    _Gunicorn(app, options).run()
