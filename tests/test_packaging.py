@@ -18,7 +18,9 @@ def _name(requirement: str) -> str:
 def test_every_runtime_dependency_is_in_environment_yml() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     conda = (ROOT / "environment.yml").read_text(encoding="utf-8")
-    listed = {_name(line.strip()[2:]) for line in conda.splitlines() if line.strip().startswith("- ")}
+    listed = {
+        _name(line.strip()[2:]) for line in conda.splitlines() if line.strip().startswith("- ")
+    }
     missing = {_name(dep) for dep in project["dependencies"]} - listed
     assert missing == set(), f"add to environment.yml: {sorted(missing)}"
 
