@@ -76,11 +76,12 @@ def demo_loaded(database_url: str, registry: LayerRegistry) -> dict[str, str]:
 
 @pytest.fixture()
 def app(settings: Settings):  # type: ignore[no-untyped-def]
-    from webmap import create_app
+    from webmap import create_app, db
 
     application = create_app(settings)
     application.testing = True
-    return application
+    yield application
+    db.close(application)
 
 
 @pytest.fixture()

@@ -43,3 +43,11 @@ def connection() -> Iterator[psycopg.Connection[Any]]:
             yield conn
     except (PoolTimeout, psycopg.OperationalError) as exc:
         raise DatabaseUnavailable("the database is not reachable right now") from exc
+
+
+def close(app: Flask) -> None:
+    """Close this app's pool, if one was opened (tests, worker exit)."""
+    existing: ConnectionPool | None = app.extensions.get("kasane.pool")
+    if existing is not None:
+        existing.close()
+        app.extensions["kasane.pool"] = None

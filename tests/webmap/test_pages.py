@@ -6,7 +6,7 @@ import pytest
 
 from gis.settings import load_settings
 from tests.conftest import free_port
-from webmap import create_app
+from webmap import create_app, db
 
 
 def test_landing_html_has_language_and_skip_link(client) -> None:
@@ -61,7 +61,8 @@ def app_without_database():  # type: ignore[no-untyped-def]
     url = f"postgresql://kasane:x@127.0.0.1:{free_port()}/kasane"
     application = create_app(load_settings(database_url=url))
     application.testing = True
-    return application
+    yield application
+    db.close(application)
 
 
 def test_database_down_gives_503_with_retry_after(app_without_database) -> None:
