@@ -256,6 +256,11 @@ def _psql(cluster: Cluster, sql: str, db: str = "postgres") -> str:
     return result.stdout.strip()
 
 
+def admin_sql(cluster: Cluster, sql: str, db: str = "postgres") -> str:
+    """Run one statement as the cluster's superuser over its private socket (tests, setup)."""
+    return _psql(cluster, sql, db)
+
+
 def _bootstrap_roles(cluster: Cluster) -> None:
     _psql(cluster, "CREATE EXTENSION IF NOT EXISTS postgis", db="template1")
     exists = _psql(cluster, f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'")

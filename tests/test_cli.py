@@ -112,3 +112,25 @@ def test_db_up_is_idempotent_and_status_reports(database_url: str) -> None:
     status = kasane("db", "status")
     assert "running: yes" in status.stdout
     assert "pending migrations: none" in status.stdout
+
+
+def test_database_without_privileges_is_one_line(database_url: str) -> None:
+    from gis import provision
+    from gis.settings import load_settings
+
+    if os.environ.get("KASANE_TEST_DATABASE_URL"):
+        pytest.skip("needs the private cluster's superuser to create a restricted role")
+    cluster = provision.read_cluster(load_settings().home)
+    assert cluster is not None
+    provision.admin_sql(cluster, "DROP DATABASE IF EXISTS kasane_locked WITH (FORCE)")
+    provision.admin_sql(cluster, "DROP ROLE IF EXISTS kasane_reader")
+    provision.admin_sql(cluster, "CREATE ROLE kasane_reader LOGIN PASSWORD 'reader'")
+    provision.admin_sql(cluster, "CREATE DATABASE kasane_locked")  # postgis comes from template1
+    provision.admin_sql(cluster, "REVOKE CREATE ON SCHEMA public FROM PUBLIC", db="kasane_locked")
+    try:
+        url = f"postgresql://kasane_reader:reader@127.0.0.1:{cluster.port}/kasane_locked"
+        line = one_line_error(kasane("db", "migrate", KASANE_DATABASE_URL=url))
+        assert "may not create Kasane's schema" in line
+    finally:
+        provision.admin_sql(cluster, "DROP DATABASE IF EXISTS kasane_locked WITH (FORCE)")
+        provision.admin_sql(cluster, "DROP ROLE IF EXISTS kasane_reader")
