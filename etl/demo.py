@@ -35,7 +35,7 @@ def load_demo(url: str, registry: LayerRegistry) -> dict[str, str]:
     """Load each layer's demo frame unless the same data is already served; says what it did."""
     from etl.demo_data import demo_layers
 
-    frames = demo_layers()
+    frames = demo_layers(registry)
     outcome: dict[str, str] = {}
     with connect(url, autocommit=True) as conn:
         for spec in registry:

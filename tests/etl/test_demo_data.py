@@ -14,8 +14,9 @@ import pytest
 import shapely
 from pandas.api.types import is_string_dtype
 
-from etl.demo_data import SCHEMA, demo_layers, depth_rank
+from etl.demo_data import demo_layers, depth_rank, layer_frame
 from gis.codes import is_valid_lg_code
+from gis.errors import ConfigError
 from gis.layerspec import FieldSpec, GeometryType, LayerSpec, License, Style, StyleClass, Text
 from gis.mesh import mesh_polygon, meshes_in_bbox
 from gis.registry import LayerRegistry
@@ -62,8 +63,8 @@ def layer_registry() -> LayerRegistry:
 
 
 @pytest.fixture(scope="module")
-def demo() -> dict[str, gpd.GeoDataFrame]:
-    return demo_layers()
+def demo(layer_registry: LayerRegistry) -> dict[str, gpd.GeoDataFrame]:
+    return demo_layers(layer_registry)
 
 
 def specs(registry: LayerRegistry) -> list[LayerSpec]:
@@ -123,10 +124,45 @@ def test_shelter_flags_are_the_eight_gsi_hazards_in_order(layer_registry: LayerR
 # --- demo frames match the declarations ---------------------------------------------------------
 
 
-def test_demo_schema_matches_layer_files(layer_registry: LayerRegistry) -> None:
-    assert set(SCHEMA) == {spec.id for spec in layer_registry}
+def with_fields(spec: LayerSpec, fields: list[FieldSpec]) -> LayerSpec:
+    """``spec`` with other fields, validated like a layer file."""
+    data = spec.model_dump()
+    data["fields"] = [f.model_dump() for f in fields]
+    return LayerSpec.model_validate(data)
+
+
+EXTRA_FIELD = FieldSpec(name="extra_note", type="text", title=Text(ja="追加", en="Extra"))
+
+
+def test_frame_builder_fails_when_a_layer_declares_other_fields(
+    layer_registry: LayerRegistry, demo: dict[str, gpd.GeoDataFrame]
+) -> None:
     for spec in layer_registry:
-        assert list(SCHEMA[spec.id]) == [(f.name, f.type) for f in spec.fields], spec.id
+        frame = demo[spec.id]
+        rows = frame.drop(columns="geometry").to_dict("records")
+        geoms = list(frame.geometry)
+        rebuilt = layer_frame(spec, rows, geoms)  # the declared fields build
+        assert list(rebuilt.columns) == [*spec.field_names, "geometry"], spec.id
+        extra = with_fields(spec, [*spec.fields, EXTRA_FIELD])
+        with pytest.raises(ConfigError, match=r"declared but not generated: \['extra_note'\]"):
+            layer_frame(extra, rows, geoms)
+        dropped = spec.fields[-1].name
+        fewer = with_fields(spec, list(spec.fields[:-1]))
+        with pytest.raises(ConfigError, match=rf"generated but not declared: \['{dropped}'\]"):
+            layer_frame(fewer, rows, geoms)
+
+
+def test_demo_layers_follow_the_catalogue(layer_registry: LayerRegistry) -> None:
+    shelters = layer_registry.get("shelters")
+    drifted = [
+        with_fields(spec, [*spec.fields, EXTRA_FIELD]) if spec is shelters else spec
+        for spec in layer_registry
+    ]
+    with pytest.raises(ConfigError, match=r"'shelters'.*extra_note"):
+        demo_layers(LayerRegistry(drifted))
+    without = [spec for spec in layer_registry if spec.id != "dead_zones"]
+    with pytest.raises(ConfigError, match="dead_zones"):
+        demo_layers(LayerRegistry(without))
 
 
 def test_frame_for_every_layer_with_declared_columns(
@@ -211,8 +247,8 @@ def test_geometries_valid_and_in_the_demo_area(demo: dict[str, gpd.GeoDataFrame]
         assert min_x >= 131.2 and max_x <= 131.8 and min_y >= 33.9 and max_y <= 34.35, layer_id
 
 
-def test_deterministic(demo: dict[str, gpd.GeoDataFrame]) -> None:
-    again = demo_layers()
+def test_deterministic(layer_registry: LayerRegistry, demo: dict[str, gpd.GeoDataFrame]) -> None:
+    again = demo_layers(layer_registry)
     assert list(again) == list(demo)
     for layer_id, frame in demo.items():
         other = again[layer_id]
@@ -222,9 +258,9 @@ def test_deterministic(demo: dict[str, gpd.GeoDataFrame]) -> None:
         assert list(frame.geometry.to_wkb()) == list(other.geometry.to_wkb()), layer_id
 
 
-def test_generation_is_fast() -> None:
+def test_generation_is_fast(layer_registry: LayerRegistry) -> None:
     start = time.perf_counter()
-    demo_layers()
+    demo_layers(layer_registry)
     assert time.perf_counter() - start < 2.0
 
 
