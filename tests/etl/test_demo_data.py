@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -256,12 +255,6 @@ def test_deterministic(layer_registry: LayerRegistry, demo: dict[str, gpd.GeoDat
             frame.drop(columns="geometry"), other.drop(columns="geometry"), check_exact=True
         )
         assert list(frame.geometry.to_wkb()) == list(other.geometry.to_wkb()), layer_id
-
-
-def test_generation_is_fast(layer_registry: LayerRegistry) -> None:
-    start = time.perf_counter()
-    demo_layers(layer_registry)
-    assert time.perf_counter() - start < 2.0
 
 
 def test_lg_codes_valid_and_known(demo: dict[str, gpd.GeoDataFrame]) -> None:
