@@ -30,6 +30,7 @@ JST = timezone(timedelta(hours=9), "JST")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:\-]")
 
 ET.register_namespace("cap", CAP_NS)
+ET.register_namespace("atom", ATOM_NS)
 
 
 def cap_time(value: datetime) -> str:
@@ -170,7 +171,5 @@ def atom_feed(rows: list[ShelterRow], *, base_url: str, now: datetime | None = N
         add(entry, "link", rel="alternate", type="application/cap+xml", href=cap_url)
         content = add(entry, "content", type="application/cap+xml")
         content.append(alert(row, web=f"{base_url}/shelters?lg_code={row.lg_code}"))
-    data: bytes = ET.tostring(
-        feed, encoding="utf-8", xml_declaration=True, default_namespace=ATOM_NS
-    )
+    data: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return data
