@@ -110,11 +110,20 @@ def _class_of(spec: LayerSpec, value: object) -> tuple[dict[str, str] | None, st
 
 def _features_at(conn: Conn, specs: list[LayerSpec], point: LonLat) -> dict[str, list[Any]]:
     """Attributes of every feature of each layer that contains the point, in one round trip."""
+
+    def attributes(spec: LayerSpec) -> sql.Composable:
+        # Only declared fields: converting the whole row would turn geometries into GeoJSON.
+        pairs = [sql.SQL("'fid', t.fid")] + [
+            sql.SQL("{}, t.{}").format(sql.Literal(name), sql.Identifier(name))
+            for name in spec.field_names
+        ]
+        return sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(pairs))
+
     columns = [
         sql.SQL(
-            "(SELECT coalesce(jsonb_agg(to_jsonb(t) - 'geom' - 'geom_3857' ORDER BY t.fid),"
-            " '[]'::jsonb) FROM {} t WHERE ST_Intersects(t.geom, p.pt))"
-        ).format(sql.Identifier("layer_data", spec.id))
+            "(SELECT coalesce(jsonb_agg({} ORDER BY t.fid), '[]'::jsonb)"
+            " FROM {} t WHERE ST_Intersects(t.geom, p.pt))"
+        ).format(attributes(spec), sql.Identifier("layer_data", spec.id))
         for spec in specs
     ]
     query = sql.SQL(
@@ -181,9 +190,18 @@ def _summary(municipality: dict[str, Any] | None, hazards: list[dict[str, Any]])
     return {"ja": "".join(ja), "en": " ".join(en)}
 
 
-def hazards_at(conn: Conn, registry: LayerRegistry, point: LonLat) -> dict[str, Any]:
-    """Every hazard layer at ``point``, the municipality, and a plain-language summary."""
-    loaded = loaded_layers(conn)
+Loaded = dict[str, tuple[float, float, float, float] | None]
+
+
+def hazards_at(
+    conn: Conn, registry: LayerRegistry, point: LonLat, loaded: Loaded | None = None
+) -> dict[str, Any]:
+    """Every hazard layer at ``point``, the municipality, and a plain-language summary.
+
+    ``loaded`` (from :func:`loaded_layers`) may be passed in by callers that cache it.
+    """
+    if loaded is None:
+        loaded = loaded_layers(conn)
     require_in_area(registry, loaded, point)
     hazard_specs = [
         spec

@@ -17,7 +17,7 @@ from psycopg import sql
 from pyproj import Geod
 
 from gis.errors import BadRequest, NotFound
-from gis.hazards import LonLat, loaded_layers, require_in_area
+from gis.hazards import Loaded, LonLat, loaded_layers, require_in_area
 from gis.registry import LayerRegistry
 from gis.shelter_status import CROWDING, DEFAULT_STATUS, OPEN_STATES, STATUSES
 
@@ -160,10 +160,15 @@ class NearestQuery:
     n: int = 5
 
 
-def nearest(conn: Conn, registry: LayerRegistry, query: NearestQuery) -> dict[str, Any]:
-    """The ``n`` nearest shelters suitable for ``hazard`` (and open, if asked), nearest first."""
+def nearest(
+    conn: Conn, registry: LayerRegistry, query: NearestQuery, loaded: Loaded | None = None
+) -> dict[str, Any]:
+    """The ``n`` nearest shelters suitable for ``hazard`` (and open, if asked), nearest first.
+
+    ``loaded`` (from :func:`gis.hazards.loaded_layers`) may be passed in by callers that cache it.
+    """
     point = query.point
-    require_in_area(registry, loaded_layers(conn), point)
+    require_in_area(registry, loaded if loaded is not None else loaded_layers(conn), point)
     try:
         rows = conn.execute(
             nearest_query(query.hazard, query.open_only),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from gis import hazards, shelter_status, shelters
 from gis.errors import BadRequest
@@ -12,6 +13,17 @@ from webmap import context, db
 from webmap.auth import require_principal
 
 bp = Blueprint("residents_api", __name__, url_prefix="/api")
+LOADED_TTL_S = 2.0  # how long a process trusts its list of loaded layers and their extents
+
+
+def _loaded(conn: Any) -> hazards.Loaded:
+    """Loaded layers and extents, re-read at most every LOADED_TTL_S seconds per app."""
+    cached: tuple[float, hazards.Loaded] | None = current_app.extensions.get("kasane.loaded")
+    now = time.monotonic()
+    if cached is None or now - cached[0] > LOADED_TTL_S:
+        cached = (now, hazards.loaded_layers(conn))
+        current_app.extensions["kasane.loaded"] = cached
+    return cached[1]
 
 
 def _point() -> hazards.LonLat:
@@ -23,7 +35,7 @@ def hazards_at() -> Response:
     """Every hazard layer at ?lat=&lon=, the municipality, and a summary in words."""
     point = _point()
     with db.connection() as conn:
-        body = hazards.hazards_at(conn, context.registry(), point)
+        body = hazards.hazards_at(conn, context.registry(), point, _loaded(conn))
     return jsonify(body)
 
 
@@ -37,7 +49,7 @@ def nearest() -> Response:
         n=shelters.parse_count(request.args.get("n")),
     )
     with db.connection() as conn:
-        body = shelters.nearest(conn, context.registry(), query)
+        body = shelters.nearest(conn, context.registry(), query, _loaded(conn))
     return jsonify(body)
 
 
