@@ -70,3 +70,17 @@ class LoadError(KasaneError):
 
     status = 422
     code = "load-error"
+
+
+class Unauthorized(KasaneError):
+    """No credentials, or credentials that are unknown, revoked or malformed."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(KasaneError):
+    """The caller is known but may not do this (wrong role or another organisation's data)."""
+
+    status = 403
+    code = "forbidden"

@@ -142,3 +142,25 @@ def browser() -> Iterator[object]:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def staff_tokens(database_url: str) -> dict[str, str]:
+    """API tokens of users of the demo municipalities and the prefecture, by role key:
+    yamaguchi_editor, hofu_editor, yamaguchi_viewer, pref_admin, pref_editor."""
+    from gis import auth
+
+    people = {
+        "yamaguchi_editor": ("352039", auth.Role.EDITOR, "山口市"),
+        "hofu_editor": ("352063", auth.Role.EDITOR, "防府市"),
+        "yamaguchi_viewer": ("352039", auth.Role.VIEWER, "山口市"),
+        "pref_admin": ("350001", auth.Role.ADMIN, "山口県"),
+        "pref_editor": ("350001", auth.Role.EDITOR, "山口県"),
+    }
+    suffix = secrets.token_hex(3)
+    tokens = {}
+    with connect(database_url) as conn:
+        for key, (org, role, org_name) in people.items():
+            tokens[key] = auth.add_user(conn, f"{key}-{suffix}", org, role, org_name=org_name)
+        conn.commit()
+    return tokens

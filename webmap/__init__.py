@@ -22,4 +22,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(pages.bp)
+    from webmap import auth, residents
+
+    auth.init_app(app)
+    app.register_blueprint(residents.bp)
     return app

@@ -1,0 +1,87 @@
+"""``/api/hazards/at``, ``/api/shelters/nearest`` and shelter status (read and change)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from gis import hazards, shelter_status, shelters
+from gis.errors import BadRequest
+from webmap import context, db
+from webmap.auth import require_principal
+
+bp = Blueprint("residents_api", __name__, url_prefix="/api")
+LOADED_TTL_S = 2.0  # how long a process trusts its list of loaded layers and their extents
+
+
+def _loaded(conn: Any) -> hazards.Loaded:
+    """Loaded layers and extents, re-read at most every LOADED_TTL_S seconds per app."""
+    cached: tuple[float, hazards.Loaded] | None = current_app.extensions.get("kasane.loaded")
+    now = time.monotonic()
+    if cached is None or now - cached[0] > LOADED_TTL_S:
+        cached = (now, hazards.loaded_layers(conn))
+        current_app.extensions["kasane.loaded"] = cached
+    return cached[1]
+
+
+def _point() -> hazards.LonLat:
+    return hazards.LonLat.parse(request.args.get("lat"), request.args.get("lon"))
+
+
+@bp.get("/hazards/at")
+def hazards_at() -> Response:
+    """Every hazard layer at ?lat=&lon=, the municipality, and a summary in words."""
+    point = _point()
+    with db.connection() as conn:
+        body = hazards.hazards_at(conn, context.registry(), point, _loaded(conn))
+    return jsonify(body)
+
+
+@bp.get("/shelters/nearest")
+def nearest() -> Response:
+    """The n nearest shelters suitable for ?hazard= (and open now with ?open=true)."""
+    query = shelters.NearestQuery(
+        point=_point(),
+        hazard=shelters.parse_hazard(request.args.get("hazard")),
+        open_only=shelters.parse_bool("open", request.args.get("open")),
+        n=shelters.parse_count(request.args.get("n")),
+    )
+    with db.connection() as conn:
+        body = shelters.nearest(conn, context.registry(), query, _loaded(conn))
+    return jsonify(body)
+
+
+@bp.get("/shelters/<shelter_id>/status")
+def get_status(shelter_id: str) -> Response:
+    """The current status of a shelter and its full history (public)."""
+    with db.connection() as conn:
+        lg_code = shelter_status.shelter_owner(conn, shelter_id)
+        state = shelter_status.current(conn, shelter_id)
+        changes = shelter_status.history(conn, shelter_id)
+    body: dict[str, Any] = (
+        state.to_json()
+        if state
+        else {
+            "shelter_id": shelter_id,
+            "lg_code": lg_code,
+            "status": shelter_status.DEFAULT_STATUS,
+            "status_label": shelter_status.STATUSES[shelter_status.DEFAULT_STATUS],
+            "revision": 0,
+        }
+    )
+    return jsonify({**body, "history": [c.to_json() for c in changes]})
+
+
+@bp.put("/shelters/<shelter_id>/status")
+def put_status(shelter_id: str) -> Response:
+    """Change a shelter's status (editor of its municipality, or a prefecture admin)."""
+    with db.connection() as conn:
+        principal = require_principal(conn)
+        body = request.get_json(silent=True)
+        if body is None:
+            raise BadRequest('send a JSON body, e.g. {"status": "open", "crowding": "vacant"}')
+        change = shelter_status.StatusChange.from_json(body)
+        state = shelter_status.set_status(conn, principal, shelter_id, change)
+    return jsonify(state.to_json())
