@@ -141,7 +141,7 @@ def load(url: str) -> None:
     t = time.perf_counter()
     points = make_data.make_points(np.random.default_rng([SEED, 1]), 200_000)
     polys = make_data.make_polygons(np.random.default_rng([SEED, 2]), 20_000)
-    demo = demo_layers()
+    demo = demo_layers(LayerRegistry.from_dir(load_settings().layers_dir))
     print(f"generated data in {time.perf_counter() - t:.1f}s", flush=True)
     frames = {
         "shelters": shelters_frame(points),

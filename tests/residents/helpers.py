@@ -13,8 +13,10 @@ from gis.db import connect
 @cache
 def demo_frames() -> dict[str, gpd.GeoDataFrame]:
     from etl.demo_data import demo_layers
+    from gis.registry import LayerRegistry
+    from gis.settings import load_settings
 
-    return demo_layers()
+    return demo_layers(LayerRegistry.from_dir(load_settings().layers_dir))
 
 
 def bearer(token: str) -> dict[str, str]:
