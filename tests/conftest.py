@@ -141,3 +141,11 @@ def browser() -> Iterator[object]:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def demo_frames() -> dict[str, object]:
+    """The raw demo frames (what `demo_loaded` loads), for computing expectations independently."""
+    from etl.demo_data import demo_layers
+
+    return demo_layers()  # type: ignore[return-value]
