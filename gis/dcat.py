@@ -27,6 +27,7 @@ CONTEXT = {
     "cc": "http://creativecommons.org/ns#",
     "locn": "http://www.w3.org/ns/locn#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "kasane": "urn:kasane:terms:",
 }
 BOUNDARIES = "admin_boundaries"
 KNOWN_LICENCES = {  # licence name (prefix) -> URL, used when a layer file gives none
@@ -122,7 +123,7 @@ def dataset(item: Published, base_url: str, names: dict[str, str]) -> dict[str, 
         "cc:attributionName": _text(spec.license.attribution),
         "dct:modified": {"@type": "xsd:dateTime", "@value": item.loaded_at.isoformat()},
         "dcat:version": str(item.version),
-        "dct:extent": {"@type": "xsd:integer", "@value": item.features},
+        "kasane:featureCount": item.features,
         "dcat:distribution": [
             {
                 "@type": "dcat:Distribution",
@@ -146,7 +147,7 @@ def dataset(item: Published, base_url: str, names: dict[str, str]) -> dict[str, 
                     f"{west} {north},{west} {south}))"
                 ),
             },
-            "bbox": [west, south, east, north],
+            "kasane:bbox": [west, south, east, north],
         }
     return entry
 
@@ -158,7 +159,5 @@ def catalogue(conn: Conn, specs: list[LayerSpec], base_url: str) -> dict[str, An
         "@context": CONTEXT,
         "@type": "dcat:Catalog",
         "dct:title": _text(Text(ja="重ね オープンデータカタログ", en="Kasane open-data catalogue")),
-        "dcat:dataset": [
-            dataset(item, base_url, names) for item in published_layers(conn, specs)
-        ],
+        "dcat:dataset": [dataset(item, base_url, names) for item in published_layers(conn, specs)],
     }

@@ -99,9 +99,7 @@ class DeadZoneSummary:
         return data
 
 
-_ROWS = sql.SQL(
-    "SELECT lg_code, coalesce(households, 0), surveyed_year, resolved_year FROM {}"
-)
+_ROWS = sql.SQL("SELECT lg_code, coalesce(households, 0), surveyed_year, resolved_year FROM {}")
 
 
 def _districts(conn: Conn) -> list[tuple[str, int, int | None, int | None]]:

@@ -33,7 +33,7 @@ import shapely
 from psycopg import sql
 
 from gis.catalog import require_loaded
-from gis.errors import BadRequest, NotFound
+from gis.errors import NotFound
 from gis.layerspec import GeometryType, LayerSpec
 from gis.registry import LayerRegistry
 from gis.storage import Conn, layer_view
@@ -65,11 +65,11 @@ def public_layer(registry: LayerRegistry, layer_id: str) -> LayerSpec:
 
 
 def download_format(key: str) -> Format:
-    """The format for a file extension; BadRequest names the supported ones."""
+    """The format for a file extension; NotFound names the supported ones."""
     try:
         return FORMATS[key]
     except KeyError:
-        raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {key!r}") from None
+        raise NotFound(f"no download format {key!r}; formats: {', '.join(FORMATS)}") from None
 
 
 def _cell(value: Any) -> str:
@@ -130,8 +130,10 @@ def csv_export(conn: Conn, spec: LayerSpec) -> bytes:
     """The whole layer as CSV (see the module docstring for the columns)."""
     require_loaded(conn, spec.id)
     point = sql.SQL("geom" if is_point_layer(spec) else "ST_PointOnSurface(geom)")
-    wkt = sql.SQL("") if is_point_layer(spec) else sql.SQL(", ST_AsText(geom, {})").format(
-        sql.Literal(DECIMALS)
+    wkt = (
+        sql.SQL("")
+        if is_point_layer(spec)
+        else sql.SQL(", ST_AsText(geom, {})").format(sql.Literal(DECIMALS))
     )
     query = sql.SQL(
         "SELECT fid, {fields}, round(ST_X({p})::numeric, {d}), round(ST_Y({p})::numeric, {d})"

@@ -53,7 +53,13 @@ def test_summary_matches_hand_computation(database_url, demo_loaded, demo_frames
     assert result.current.target == 40
     assert result.municipalities is not None
     assert {m.lg_code for m in result.municipalities} == set(frame["lg_code"])
-    names = dict(zip(demo_frames["admin_boundaries"]["lg_code"], demo_frames["admin_boundaries"]["name"], strict=True))
+    names = dict(
+        zip(
+            demo_frames["admin_boundaries"]["lg_code"],
+            demo_frames["admin_boundaries"]["name"],
+            strict=True,
+        )
+    )
     for muni in result.municipalities:
         own = frame[frame["lg_code"] == muni.lg_code]
         districts, households, _ = _hand(own, 2022)

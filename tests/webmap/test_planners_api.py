@@ -80,7 +80,9 @@ def test_geojson_for_the_map(client, demo_loaded) -> None:
     statuses = [f["properties"]["status_as_of"] for f in districts.get_json()["features"]]
     assert statuses.count("unresolved") == 55
     cells = client.get("/api/mesh-coverage/cells?year=2024&scope=populated").get_json()
-    assert cells["year"] == 2024 and all(f["geometry"]["type"] == "Polygon" for f in cells["features"])
+    assert cells["year"] == 2024 and all(
+        f["geometry"]["type"] == "Polygon" for f in cells["features"]
+    )
 
 
 def test_deadzones_page_without_js(client, demo_loaded) -> None:

@@ -7,7 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the planners' blueprints."""
-    from webmap.planners import api, pages
+    from webmap.planners import api, datasets, pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(datasets.bp)

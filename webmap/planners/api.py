@@ -60,7 +60,11 @@ def trend_chart_svg(result: deadzones.DeadZoneSummary, lang: str) -> str:
     years = [y.year for y in result.years]
     counts = [y.unresolved_districts for y in result.years]
     listed = ", ".join(
-        (f"{y.year}年 {y.unresolved_districts}地区" if ja else f"{y.year}: {y.unresolved_districts}")
+        (
+            f"{y.year}年 {y.unresolved_districts}地区"
+            if ja
+            else f"{y.year}: {y.unresolved_districts}"
+        )
         + (f" (目標 {y.target:.0f})" if ja and y.target is not None else "")
         + (f" (target {y.target:.0f})" if not ja and y.target is not None else "")
         for y in result.years
