@@ -21,7 +21,7 @@ from psycopg import sql
 
 from gis.catalog import require_loaded
 from gis.errors import BadRequest, NotFound
-from gis.mesh import mesh_polygon, meshes_in_bbox
+from gis.mesh import cells_overlapping, mesh_polygon
 from gis.storage import Conn, layer_view
 
 Scope = Literal["touching", "populated"]
@@ -63,12 +63,7 @@ def populated_cells(conn: Conn) -> set[str]:
 
 def cells_in_scope(conn: Conn, scope: Scope) -> list[str]:
     """Sorted 2nd-mesh codes in scope, generated from the prefecture's extent."""
-    area = prefecture_area(conn)
-    min_lon, min_lat, max_lon, max_lat = area.bounds
-    codes = meshes_in_bbox(min_lon, min_lat, max_lon, max_lat, LEVEL)
-    cells = [mesh_polygon(code) for code in codes]
-    overlap = shapely.area(shapely.intersection(cells, area)) > 0
-    chosen = [code for code, keep in zip(codes, overlap, strict=True) if keep]
+    chosen = cells_overlapping(prefecture_area(conn), LEVEL)
     if scope == "populated":
         populated = populated_cells(conn)
         chosen = [code for code in chosen if code in populated]

@@ -91,3 +91,42 @@ def test_deadzones_page_without_js(client, demo_loaded) -> None:
     assert 'aria-valuetext="2020"' in html
     assert "At the end of 2020, 55 districts" in html
     assert 'id="deadzone-map"' in html  # the slot the map fills later
+
+
+@pytest.mark.parametrize("unit", ["municipality", "mesh1", "mesh2", "mesh3"])
+def test_area_statistics_formats_agree(client, demo_loaded, unit: str) -> None:
+    body = client.get(f"/api/areastats/flood_depth?by={unit}").get_json()
+    assert body["measure"] == "area_m2" and body["unit"] == unit
+    values = {u["code"]: u["value"] for u in body["units"]}
+    assert body["total"] == pytest.approx(sum(values.values()))
+    table = client.get(f"/api/areastats/flood_depth?by={unit}&f=csv")
+    rows = list(csv.DictReader(io.StringIO(table.data.decode("utf-8-sig"))))
+    assert {r["code"]: float(r["area_m2"]) for r in rows} == pytest.approx(values)
+    geo = client.get(f"/api/areastats/flood_depth?by={unit}&f=geojson")
+    assert geo.mimetype == "application/geo+json"
+    features = geo.get_json()["features"]
+    assert {f["id"]: f["properties"]["value"] for f in features} == pytest.approx(values)
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in features)
+
+
+def test_area_statistics_totals_do_not_depend_on_the_unit(client, demo_loaded) -> None:
+    for layer in ("shelters", "transit_routes", "dead_zones"):
+        totals = [
+            client.get(f"/api/areastats/{layer}?by={unit}").get_json()["total"]
+            for unit in ("municipality", "mesh1", "mesh3")
+        ]
+        assert totals == pytest.approx([totals[0]] * 3, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/areastats/nothing", 404),
+        ("/api/areastats/shelters?by=ward", 400),
+        ("/api/areastats/shelters?f=kml", 400),
+    ],
+)
+def test_area_statistics_bad_input(client, demo_loaded, url: str, status: int) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"

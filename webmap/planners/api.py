@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from gis import deadzones, mesh_coverage
+from gis import areastats, deadzones, mesh_coverage, opendata
 from gis.opendata import csv_bytes
 from webmap import context, db
 from webmap.i18n import current_lang
@@ -137,3 +137,29 @@ def rate_chart_svg(result: list[mesh_coverage.YearRate], lang: str) -> str:
 def mesh_chart() -> Any:
     """The deployment-rate chart as SVG."""
     return svg_response(rate_chart_svg(rates(), current_lang()))
+
+
+@bp.get("/areastats/<layer_id>")
+def area_statistics(layer_id: str) -> Any:
+    """Counts, lengths or areas of a public layer per municipality or JIS X 0410 mesh."""
+    fmt = output_format("json", "csv", "geojson")
+    spec = opendata.public_layer(context.registry(), layer_id)
+    unit = areastats.check_unit(request.args.get("by", "municipality"))
+    with db.connection() as conn:
+        stats = areastats.area_statistics(conn, spec, unit)
+        if fmt == "geojson":
+            body = areastats.as_geojson(conn, stats)
+            return jsonify(body), 200, {"Content-Type": "application/geo+json"}
+    if fmt == "csv":
+        rows = [(u.code, u.name, u.value) for u in stats.units]
+        filename = f"{layer_id}-{unit}-{stats.measure}.csv"
+        return csv_response(csv_bytes(("code", "name", stats.measure), rows), filename)
+    return jsonify(
+        {
+            "layer": stats.layer,
+            "unit": stats.unit,
+            "measure": stats.measure,
+            "total": stats.total,
+            "units": stats.units,
+        }
+    )
