@@ -19,7 +19,9 @@ DEFAULT_DAYS = 30
 
 
 def _days() -> int:
-    days = int_arg("days") or DEFAULT_DAYS
+    days = int_arg("days")
+    if days is None:
+        return DEFAULT_DAYS
     if not 1 <= days <= 366:
         raise BadRequest(f"days must be from 1 to 366, not {days}")
     return days

@@ -32,7 +32,8 @@ def counter() -> usage.UsageCounter:
         if state.get("pid") != os.getpid():
             made = usage.UsageCounter(context.settings().usage_flush_seconds)
             url: str = current_app.extensions["kasane.db_url"]
-            atexit.register(_flush_at_exit, made, url)
+            if not current_app.testing:  # test apps outlive their throw-away databases
+                atexit.register(_flush_at_exit, made, url)
             state.update(pid=os.getpid(), counter=made)
         value: usage.UsageCounter = state["counter"]
         return value
