@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser import axe_violations, open_page
@@ -33,6 +35,6 @@ def test_download_links_work_from_the_catalogue(browser, live_server) -> None:
             page.locator("a[href$='/datasets/shelters.csv']").click()
         download = info.value
         assert download.suggested_filename == "shelters.csv"
-        assert open(download.path(), "rb").read(3) == b"\xef\xbb\xbf"
+        assert Path(download.path()).read_bytes()[:3] == b"\xef\xbb\xbf"
     finally:
         page.context.close()

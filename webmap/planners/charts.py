@@ -13,22 +13,21 @@ from collections.abc import Sequence
 from html import escape
 
 import matplotlib
-
-matplotlib.use("svg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 BLUE, VERMILION, GREY = "#0072B2", "#B84A00", "#4A4A4A"  # ≥ 3:1 against white (WCAG 1.4.11)
-_RC = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "kasane",  # stable ids, so the same data gives the same bytes (ETag-able)
-    "font.family": "sans-serif",
-    "font.size": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+# Set once for the process: Kasane draws nothing else with matplotlib. Figures are made with
+# Figure() rather than pyplot, which keeps global state and is not thread-safe.
+matplotlib.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "kasane",  # stable ids: the same data gives the same bytes
+        "font.family": "sans-serif",
+        "font.size": 11,
+    }
+)
 
 
 def _svg(fig: Figure, title: str, desc: str) -> str:
@@ -36,7 +35,6 @@ def _svg(fig: Figure, title: str, desc: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # glyph warnings: the browser, not matplotlib, draws text
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE
     head = (
@@ -45,13 +43,14 @@ def _svg(fig: Figure, title: str, desc: str) -> str:
         f'<desc id="chart-desc">{escape(desc)}</desc>'
     )
     opening = re.match(r"<svg([^>]*)>", text)
-    assert opening is not None
+    if opening is None:
+        raise RuntimeError("matplotlib wrote no <svg> element")
     return head.replace("<svg", f"<svg{opening.group(1)}", 1) + text[opening.end() :]
 
 
-def _figure() -> tuple[Figure, plt.Axes]:
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(7.2, 3.6), dpi=100)
+def _figure() -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(7.2, 3.6), dpi=100)
+    ax = fig.add_subplot()
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.8)
@@ -70,20 +69,19 @@ def line_chart(
     desc: str,
 ) -> str:
     """Counts per year as a line, the target as a dashed line, the chosen year marked."""
-    with plt.rc_context(_RC):
-        fig, ax = _figure()
-        ax.plot(years, counts, color=VERMILION, marker="o", linewidth=2.2, label=labels[0])
-        target_points = [(y, t) for y, t in zip(years, targets, strict=True) if t is not None]
-        if target_points:
-            ty, tv = zip(*target_points, strict=True)
-            ax.plot(ty, tv, color=BLUE, linestyle="--", marker="s", linewidth=1.8, label=labels[1])
-        if marked_year is not None:
-            ax.axvline(marked_year, color=GREY, linewidth=1, linestyle=":", label=labels[2])
-        ax.set_xticks(list(years))
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylim(bottom=0)
-        ax.legend(frameon=False, loc="upper right")
-        return _svg(fig, title, desc)
+    fig, ax = _figure()
+    ax.plot(years, counts, color=VERMILION, marker="o", linewidth=2.2, label=labels[0])
+    target_points = [(y, t) for y, t in zip(years, targets, strict=True) if t is not None]
+    if target_points:
+        ty, tv = zip(*target_points, strict=True)
+        ax.plot(ty, tv, color=BLUE, linestyle="--", marker="s", linewidth=1.8, label=labels[1])
+    if marked_year is not None:
+        ax.axvline(marked_year, color=GREY, linewidth=1, linestyle=":", label=labels[2])
+    ax.set_xticks(list(years))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, loc="upper right")
+    return _svg(fig, title, desc)
 
 
 def bar_chart(
@@ -95,14 +93,13 @@ def bar_chart(
     desc: str,
 ) -> str:
     """One bar per category (a year or a day); ``percent`` formats 0..1 values as %."""
-    with plt.rc_context(_RC):
-        fig, ax = _figure()
-        ax.bar(list(categories), list(values), color=BLUE, width=0.6)
-        if percent:
-            ax.set_ylim(0, 1)
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        else:
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        if len(categories) > 10:
-            ax.tick_params(axis="x", labelrotation=60)
-        return _svg(fig, title, desc)
+    fig, ax = _figure()
+    ax.bar(list(categories), list(values), color=BLUE, width=0.6)
+    if percent:
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(categories) > 10:
+        ax.tick_params(axis="x", labelrotation=60)
+    return _svg(fig, title, desc)
