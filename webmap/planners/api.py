@@ -57,8 +57,8 @@ def deadzone_districts() -> Any:
 def trend_chart_svg(result: deadzones.DeadZoneSummary, lang: str) -> str:
     """The trend chart: unresolved districts per year against the target line."""
     ja = lang != "en"
-    years = [y.year for y in result.years]
-    counts = [y.unresolved_districts for y in result.years]
+    years = tuple(y.year for y in result.years)
+    counts = tuple(y.unresolved_districts for y in result.years)
     listed = ", ".join(
         (
             f"{y.year}年 {y.unresolved_districts}地区"
@@ -72,7 +72,7 @@ def trend_chart_svg(result: deadzones.DeadZoneSummary, lang: str) -> str:
     return charts.line_chart(
         years,
         counts,
-        [y.target for y in result.years],
+        tuple(y.target for y in result.years),
         labels=("未解消地区数", "目標", "表示年") if ja else ("Unresolved", "Target", "Shown year"),
         marked_year=result.as_of,
         title="携帯電話不感地区数の推移" if ja else "Mobile dead-zone districts per year",
@@ -125,8 +125,8 @@ def rate_chart_svg(result: list[mesh_coverage.YearRate], lang: str) -> str:
         f"{r.year}: {r.rate:.0%} ({r.cells_with_station}/{r.cells_in_scope})" for r in result
     )
     return charts.bar_chart(
-        [str(r.year) for r in result],
-        [r.rate for r in result],
+        tuple(str(r.year) for r in result),
+        tuple(r.rate for r in result),
         percent=True,
         title="5G基盤展開率 (2次メッシュ)" if ja else "5G deployment rate (2nd mesh)",
         desc=("年ごとの展開率: " if ja else "Rate per year: ") + listed,

@@ -65,8 +65,8 @@ def stats_chart() -> Any:
     listed = ", ".join(f"{d.day.isoformat()}: {d.pages}" for d in days)
     return svg_response(
         charts.bar_chart(
-            [d.day.strftime("%m-%d") for d in days],
-            [d.pages for d in days],
+            tuple(d.day.strftime("%m-%d") for d in days),
+            tuple(d.pages for d in days),
             percent=False,
             title="1日あたりのページ閲覧数" if ja else "Page views per day",
             desc=("日ごとのページ閲覧数: " if ja else "Page views per day: ") + listed,
