@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gis.errors import NotFound
 from gis.storage import Conn
 
 
@@ -23,3 +24,19 @@ def layer_status(conn: Conn) -> dict[str, dict[str, Any]]:
         }
         for r in rows
     }
+
+
+def served_version(conn: Conn, layer_id: str) -> int | None:
+    """The served version of a layer, or None when it has never been loaded."""
+    row = conn.execute(
+        "SELECT version FROM kasane.layer_current WHERE layer_id = %s", (layer_id,)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def require_loaded(conn: Conn, layer_id: str) -> int:
+    """The served version of a layer; NotFound when it is not loaded."""
+    version = served_version(conn, layer_id)
+    if version is None:
+        raise NotFound(f"layer {layer_id!r} is not loaded")
+    return version

@@ -221,3 +221,18 @@ def meshes_in_bbox(
             f"bbox covers {len(rows) * len(cols)} level-{level} cells (limit {max_cells})"
         )
     return sorted(str(_code_number(r * h, c * w, level)) for r in rows for c in cols)
+
+
+def cells_overlapping(area: Any, level: int) -> list[str]:
+    """Sorted codes of the level-``level`` cells whose interior overlaps a (multi)polygon.
+
+    ``area`` is a shapely geometry in lon/lat. Cells that only touch its boundary are left out.
+    """
+    import shapely
+
+    min_lon, min_lat, max_lon, max_lat = area.bounds
+    codes = meshes_in_bbox(min_lon, min_lat, max_lon, max_lat, level)
+    cells = np.array([mesh_polygon(code) for code in codes], dtype=object)
+    shapely.prepare(area)
+    keep = shapely.intersects(area, cells) & ~shapely.touches(area, cells)
+    return [code for code, kept in zip(codes, keep, strict=True) if kept]

@@ -7,6 +7,7 @@ Settings are never created at import time: the CLI and the app factory call
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,17 @@ class Settings(BaseSettings):
         default=GSI_ATTRIBUTION, description="HTML credit shown with the basemap."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    deadzone_targets: str = Field(
+        default="2019:62,2022:40",
+        description="Dead-zone reduction plan as YEAR:DISTRICTS pairs, e.g. 2019:62,2022:40.",
+    )
+    mesh_scope: Literal["touching", "populated"] = Field(
+        default="touching",
+        description="Default 2nd-mesh cells counted in the 5G deployment rate.",
+    )
+    usage_flush_seconds: float = Field(
+        default=30.0, ge=1, le=3600, description="How often usage counters are written."
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -57,6 +69,18 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @field_validator("deadzone_targets")
+    @classmethod
+    def _targets(cls, value: str) -> str:
+        from gis.deadzones import parse_targets
+        from gis.errors import ConfigError
+
+        try:
+            parse_targets(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -164,3 +164,11 @@ def staff_tokens(database_url: str) -> dict[str, str]:
             tokens[key] = auth.add_user(conn, f"{key}-{suffix}", org, role, org_name=org_name)
         conn.commit()
     return tokens
+
+
+@pytest.fixture(scope="session")
+def demo_frames(registry: LayerRegistry) -> dict[str, object]:
+    """The raw demo frames (what `demo_loaded` loads), for computing expectations independently."""
+    from etl.demo_data import demo_layers
+
+    return demo_layers(registry)  # type: ignore[return-value]

@@ -1,0 +1,40 @@
+"""/datasets and /stats in headless Chromium: no off-site requests, zero axe-core violations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser import axe_violations, open_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("path", ["/datasets", "/stats"])
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_page_is_accessible(browser, live_server, path: str, lang: str) -> None:
+    page, watch = open_page(browser, f"{live_server}{path}?lang={lang}")
+    try:
+        assert page.get_attribute("html", "lang") == lang
+        assert watch.console_errors == []
+        assert watch.offsite_requests == []
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+def test_download_links_work_from_the_catalogue(browser, live_server) -> None:
+    page, _ = open_page(browser, f"{live_server}/datasets?lang=en")
+    try:
+        links = page.eval_on_selector_all(
+            "a[download]", "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert any(h.endswith("/datasets/dead_zones.gpkg") for h in links)
+        with page.expect_download() as info:
+            page.locator("a[href$='/datasets/shelters.csv']").click()
+        download = info.value
+        assert download.suggested_filename == "shelters.csv"
+        assert Path(download.path()).read_bytes()[:3] == b"\xef\xbb\xbf"
+    finally:
+        page.context.close()

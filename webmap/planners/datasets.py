@@ -1,0 +1,65 @@
+"""The open-data catalogue (``/datasets``, HTML and DCAT JSON-LD) and stable downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
+
+from gis import dcat, opendata
+from gis.errors import NotFound
+from webmap import context, db
+from webmap.planners.params import output_format
+
+bp = Blueprint("datasets", __name__)
+
+
+@bp.get("/datasets")
+def catalogue() -> Any:
+    """Every published public layer with its metadata and download links."""
+    fmt = output_format("html", "json")
+    base = request.host_url
+    with db.connection() as conn:
+        data = dcat.catalogue(conn, context.registry().public(), base)
+    if fmt == "json":
+        response = jsonify(data)
+        response.mimetype = "application/ld+json"
+        return response
+    return render_template(
+        "planners/datasets.html", catalogue=data, formats=opendata.FORMATS.values()
+    )
+
+
+@bp.get("/datasets/<layer_id>.<ext>")
+def download(layer_id: str, ext: str) -> Response:
+    """One layer in one format; cached by version (ETag, Last-Modified)."""
+    spec = opendata.public_layer(context.registry(), layer_id)
+    fmt = opendata.download_format(ext)
+    with db.connection() as conn:
+        published = dcat.published_layers(conn, [spec])
+        if not published:
+            raise NotFound(f"dataset {layer_id!r} is not loaded yet")
+        item = published[0]
+        etag = f"{layer_id}.v{item.version}.{int(item.loaded_at.timestamp())}.{fmt.key}"
+        if request.if_none_match.contains(etag):
+            body: Any = b""
+        elif fmt.key == "geojson":
+            body = opendata.geojson_bytes(conn, spec)
+        elif fmt.key == "csv":
+            body = opendata.csv_export(conn, spec)
+        else:
+            body = opendata.geopackage_file(conn, spec)
+    filename = f"{layer_id}.{fmt.key}"
+    if isinstance(body, bytes):
+        response = Response(body, content_type=fmt.media_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = send_file(
+            body, mimetype=fmt.media_type, as_attachment=True, download_name=filename
+        )
+    response.set_etag(etag)
+    response.last_modified = item.loaded_at
+    response.cache_control.no_cache = None
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response.make_conditional(request)
