@@ -15,7 +15,7 @@ import psycopg
 
 from gis.errors import KasaneError
 from gis.settings import Settings, load_settings
-from kasane import cmd_db, cmd_layers, cmd_serve
+from kasane import cmd_db, cmd_layers, cmd_load, cmd_serve
 
 
 class FriendlyGroup(click.Group):
@@ -70,3 +70,4 @@ main.add_command(cmd_db.db)
 main.add_command(cmd_layers.layers)
 main.add_command(cmd_serve.serve)
 main.add_command(cmd_serve.demo)
+main.add_command(cmd_load.load_command)
