@@ -151,12 +151,31 @@ def collect(
                 frames.append(frame)
         if progress:
             progress(len(inputs), len(inputs), "")
-    frame = gpd.GeoDataFrame(
-        gpd.pd.concat(frames, ignore_index=True) if frames else None,
-        geometry="geometry" if frames else None,
-        crs="EPSG:4326",
-    )
-    return report, inputs, frame
+    if not frames:
+        empty = {f.name: [] for f in spec.fields} | {"_row": [], "_file": []}
+        return report, inputs, gpd.GeoDataFrame(empty, geometry=[], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(gpd.pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+    return report, inputs, drop_duplicate_ids(spec, frame, report)
+
+
+def drop_duplicate_ids(spec: LayerSpec, frame: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+    """Reject rows whose ``id_field`` value was already seen (the first one wins)."""
+    if not spec.id_field or not len(frame):
+        return frame
+    ids = frame[spec.id_field]
+    dup = ids.notna() & ids.duplicated(keep="first")
+    if not dup.any():
+        return frame
+    first = frame[~dup].set_index(spec.id_field)
+    by_name = {f.name: f for f in report.files}
+    for _, row in frame[dup].iterrows():
+        seen = first.loc[row[spec.id_field]]
+        by_name[row["_file"]].add(
+            int(row["_row"]), spec.id_field,
+            f"duplicate {spec.id_field} {row[spec.id_field]!r} (first in {seen['_file']}"
+            f" row {seen['_row']})", "rejected",
+        )  # fmt: skip
+    return frame[~dup].reset_index(drop=True)
 
 
 def _crs_name(table: Table) -> str | None:

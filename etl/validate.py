@@ -116,6 +116,8 @@ def _resolve(
 _POLYGONAL = {GeometryType.POLYGON, GeometryType.MULTIPOLYGON}
 _LINEAR = {GeometryType.LINESTRING, GeometryType.MULTILINESTRING}
 _PUNTAL = {GeometryType.POINT, GeometryType.MULTIPOINT}
+_TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
+               6: "MultiPolygon", 7: "GeometryCollection"}  # fmt: skip
 _FAMILY = {0: _PUNTAL, 4: _PUNTAL, 1: _LINEAR, 5: _LINEAR, 3: _POLYGONAL, 6: _POLYGONAL}
 
 
@@ -154,7 +156,7 @@ def check_geometries(
             allowed = {0}
         wrong = keep & ~np.isin(types, list(allowed))
         for row, t in zip(rows[wrong], shapely.get_type_id(geoms[wrong]), strict=True):
-            name = shapely.GeometryType(int(t)).name.title().replace("string", "String")
+            name = _TYPE_NAMES.get(int(t), "geometry")
             report.add(int(row), "geometry", f"{name} does not fit a {spec.geometry} layer",
                        "rejected")  # fmt: skip
         keep &= ~wrong

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import struct
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -64,8 +65,9 @@ def shapefile_encoding(item: Input, override: str | None) -> str:
 def _prj_hint(item: Input) -> str:
     for text in item.sanitized_texts():
         if re.match(r"(GEOGCS|PROJCS|GEOGCRS|PROJCRS)\[", text):
-            name = resolve_crs(text).name
-            return f"; a renamed sidecar file holds {name}: try --crs '{name}'"
+            crs = resolve_crs(text)
+            code = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
+            return f"; a renamed sidecar file holds {crs.name}: try --crs {code}"
     return ""
 
 
@@ -107,7 +109,9 @@ def read_vector(item: Input, *, encoding: str | None, crs: str | None) -> Table:
         if not is_shp and declared is None:
             declared = CRS.from_user_input("OGC:CRS84")  # GeoJSON's default
         the_crs = source_crs(item, None if is_shp else declared, crs)
-        frame = pyogrio.read_dataframe(item.path, encoding=used)
+        with warnings.catch_warnings():  # e.g. "several features with id = 0": FIDs unused
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = pyogrio.read_dataframe(item.path, encoding=used)
     except pyogrio.errors.DataSourceError as err:
         raise LoadError(f"GDAL cannot read it: {err}") from err
     geoms = np.asarray(frame.geometry.values, dtype=object)
