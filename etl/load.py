@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -105,15 +106,29 @@ def _canonical(
     ok_fields = check_fields(columns, rows, spec, report)
     keep &= ok_fields
     data = {
-        f.name: [v for v, k in zip(columns[f.name], keep, strict=True) if k]
-        if f.name in columns
-        else [None] * int(keep.sum())
+        f.name: gpd.pd.Series(
+            [_typed(f.type, v) for v, k in zip(columns[f.name], keep, strict=True) if k]
+            if f.name in columns
+            else [None] * int(keep.sum()),
+            dtype=object,
+        )
         for f in spec.fields
     }
     frame = gpd.GeoDataFrame(data, geometry=list(full[keep]), crs="EPSG:4326")
     frame["_row"] = rows[keep]
     frame["_file"] = report.name
     return frame
+
+
+_CASTS: dict[str, Callable[[Any], Any]] = {"integer": int, "bigint": int, "real": float,
+                                           "text": str, "boolean": bool}  # fmt: skip
+
+
+def _typed(kind: str, value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    cast = _CASTS.get(kind)
+    return cast(value) if cast else value
 
 
 def collect(
