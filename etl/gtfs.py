@@ -66,7 +66,7 @@ def _text(text: str) -> str | None:
     return text if text != "" else None
 
 
-T, I, F, B, D, H = _text, _int, _float, _bool, gtfs_date, gtfs_time
+T, N, F, B, D, H = _text, _int, _float, _bool, gtfs_date, gtfs_time
 # file -> (table, {column: converter}); columns not listed are dropped (reported once).
 CORE: dict[str, tuple[str, dict[str, Convert]]] = {
     "agency.txt": ("agency", {"agency_id": lambda s: s, "agency_name": T, "agency_url": T,
@@ -74,27 +74,27 @@ CORE: dict[str, tuple[str, dict[str, Convert]]] = {
                    "agency_fare_url": T, "agency_email": T}),
     "stops.txt": ("stops", {"stop_id": T, "stop_code": T, "stop_name": T, "stop_desc": T,
                   "stop_lat": F, "stop_lon": F, "zone_id": T, "stop_url": T,
-                  "location_type": I, "parent_station": T, "stop_timezone": T,
-                  "wheelchair_boarding": I, "platform_code": T}),
+                  "location_type": N, "parent_station": T, "stop_timezone": T,
+                  "wheelchair_boarding": N, "platform_code": T}),
     "routes.txt": ("routes", {"route_id": T, "agency_id": T, "route_short_name": T,
-                   "route_long_name": T, "route_desc": T, "route_type": I, "route_url": T,
+                   "route_long_name": T, "route_desc": T, "route_type": N, "route_url": T,
                    "route_color": T, "route_text_color": T, "jp_parent_route_id": T}),
     "trips.txt": ("trips", {"trip_id": T, "route_id": T, "service_id": T, "trip_headsign": T,
-                  "trip_short_name": T, "direction_id": I, "block_id": T, "shape_id": T,
-                  "wheelchair_accessible": I, "bikes_allowed": I, "jp_trip_desc": T,
+                  "trip_short_name": T, "direction_id": N, "block_id": T, "shape_id": T,
+                  "wheelchair_accessible": N, "bikes_allowed": N, "jp_trip_desc": T,
                   "jp_trip_desc_symbol": T, "jp_office_id": T}),
     "stop_times.txt": ("stop_times", {"trip_id": T, "arrival_time": H, "departure_time": H,
-                       "stop_id": T, "stop_sequence": I, "stop_headsign": T,
-                       "pickup_type": I, "drop_off_type": I, "shape_dist_traveled": F,
-                       "timepoint": I}),
+                       "stop_id": T, "stop_sequence": N, "stop_headsign": T,
+                       "pickup_type": N, "drop_off_type": N, "shape_dist_traveled": F,
+                       "timepoint": N}),
     "calendar.txt": ("calendar", {"service_id": T, "monday": B, "tuesday": B, "wednesday": B,
                      "thursday": B, "friday": B, "saturday": B, "sunday": B,
                      "start_date": D, "end_date": D}),
-    "calendar_dates.txt": ("calendar_dates", {"service_id": T, "date": D, "exception_type": I}),
-    "shapes.txt": ("shapes", {"shape_id": T, "shape_pt_sequence": I, "shape_pt_lat": F,
+    "calendar_dates.txt": ("calendar_dates", {"service_id": T, "date": D, "exception_type": N}),
+    "shapes.txt": ("shapes", {"shape_id": T, "shape_pt_sequence": N, "shape_pt_lat": F,
                    "shape_pt_lon": F, "shape_dist_traveled": F}),
     "frequencies.txt": ("frequencies", {"trip_id": T, "start_time": H, "end_time": H,
-                        "headway_secs": I, "exact_times": I}),
+                        "headway_secs": N, "exact_times": N}),
     "translations.txt": ("translations", {"table_name": T, "field_name": T, "language": T,
                          "translation": T, "record_id": T, "record_sub_id": T,
                          "field_value": T, "trans_id": T}),
@@ -221,7 +221,10 @@ def _feed_info(data: bytes | None) -> dict[str, Any]:
     header, records = _records(data)
     row = dict(zip(header, next(records, []), strict=False))
     try:
-        start, end = gtfs_date(row.get("feed_start_date", "")), gtfs_date(row.get("feed_end_date", ""))
+        start, end = (
+            gtfs_date(row.get("feed_start_date", "")),
+            gtfs_date(row.get("feed_end_date", "")),
+        )
     except ValueError:
         start = end = None
     return {"start": start, "end": end, "publisher": row.get("feed_publisher_name") or None}

@@ -89,7 +89,9 @@ def _frame(conn: storage.Conn, query: str, names: list[str]) -> gpd.GeoDataFrame
     return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
 
 
-def publish_layers(conn: storage.Conn, registry: LayerRegistry, sources: list[storage.SourceFile]) -> dict[str, int]:
+def publish_layers(
+    conn: storage.Conn, registry: LayerRegistry, sources: list[storage.SourceFile]
+) -> dict[str, int]:
     """Rebuild ``transit_stops`` and ``transit_routes`` from all feeds; returns their versions."""
     versions = {}
     stops = registry.get("transit_stops")
@@ -125,7 +127,9 @@ def load_feeds(
             if found.format != "gtfs":
                 file_report.error = f"not a GTFS feed: {found.detail}"
                 continue
-            row = conn.execute("SELECT sha256 FROM transit.feeds WHERE feed_id = %s", (feed_id,)).fetchone()
+            row = conn.execute(
+                "SELECT sha256 FROM transit.feeds WHERE feed_id = %s", (feed_id,)
+            ).fetchone()
             if row and row[0] == item.sha256 and not options.force and not options.dry_run:
                 file_report.add(None, None, f"feed {feed_id} unchanged (same sha256)", "warning")
                 continue
@@ -147,12 +151,16 @@ def load_feeds(
         if changed:
             sources = [
                 storage.SourceFile(str(r[0]), str(r[1]), 0)
-                for r in conn.execute("SELECT file_name, sha256 FROM transit.feeds ORDER BY feed_id")
+                for r in conn.execute(
+                    "SELECT file_name, sha256 FROM transit.feeds ORDER BY feed_id"
+                )
             ]
             versions = publish_layers(conn, registry, sources)
             report.outcome = "feeds stored; " + ", ".join(f"{k} v{v}" for k, v in versions.items())
         elif options.dry_run:
             report.outcome = "dry run: feeds checked and rolled back; nothing changed"
         else:
-            report.outcome = "unchanged" if any(f.issues for f in report.files) else "nothing to load"
+            report.outcome = (
+                "unchanged" if any(f.issues for f in report.files) else "nothing to load"
+            )
     return report

@@ -59,8 +59,10 @@ def _digest(paths: list[Path]) -> tuple[str, int]:
 
 def _is_sanitized_sidecar(path: Path, stems: set[str]) -> bool:
     stem = path.stem
-    return path.suffix.lower() == ".txt" and "_sanitized_by_" in stem and (
-        stem.split("_sanitized_by_")[0] in stems
+    return (
+        path.suffix.lower() == ".txt"
+        and "_sanitized_by_" in stem
+        and (stem.split("_sanitized_by_")[0] in stems)
     )
 
 

@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 
 from etl.inputs import Input, expand
+from etl.municipality import flag_outside_municipality
 from etl.readers import Table
 from etl.readers.csv_text import read_csv
 from etl.readers.vector import extract_zip, read_vector
@@ -26,7 +27,6 @@ from etl.report import FileReport, LoadReport
 from etl.sniff import sniff
 from etl.sources import Context, Mapped, pick
 from etl.validate import check_fields, check_geometries
-from etl.municipality import flag_outside_municipality
 from etl.writer import write_version
 from gis import storage
 from gis.db import connect
@@ -66,7 +66,9 @@ def _read(item: Input, options: LoadOptions, report: FileReport) -> Table:
     if found.format in VECTOR_FORMATS:
         return read_vector(item, encoding=options.encoding, crs=options.crs)
     if found.format == "xlsx":
-        raise LoadError(f"this is {found.detail}, not CSV", hint="save it as CSV (UTF-8) and load that")
+        raise LoadError(
+            f"this is {found.detail}, not CSV", hint="save it as CSV (UTF-8) and load that"
+        )
     if found.format == "gtfs":
         raise LoadError("this is a GTFS feed", hint="load it with `kasane load transit FEED.zip`")
     raise LoadError(f"not loadable: {found.detail}")
@@ -173,7 +175,9 @@ def collect(
     return report, inputs, drop_duplicate_ids(spec, frame, report)
 
 
-def drop_duplicate_ids(spec: LayerSpec, frame: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+def drop_duplicate_ids(
+    spec: LayerSpec, frame: gpd.GeoDataFrame, report: LoadReport
+) -> gpd.GeoDataFrame:
     """Reject rows whose ``id_field`` value was already seen (the first one wins)."""
     if not spec.id_field or not len(frame):
         return frame

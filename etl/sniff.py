@@ -66,7 +66,7 @@ def _sniff_zip(path: Path) -> Sniffed:
     except zipfile.BadZipFile as err:
         return Sniffed("broken", detail=f"a damaged zip archive ({err})")
     base = {n.rsplit("/", 1)[-1].lower() for n in names}
-    if GTFS_REQUIRED <= base:
+    if base >= GTFS_REQUIRED:
         return Sniffed("gtfs", detail="GTFS feed")
     if any(n.startswith("xl/") for n in names):
         return Sniffed("xlsx", detail="an Excel workbook (xlsx)")

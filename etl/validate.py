@@ -87,7 +87,9 @@ def _resolve(
         return None
     lon, lat = p.lon, p.lat
     if lon == lat:
-        report.add(p.row, "緯度/経度", f"longitude equals latitude ({lat}): a copy error", "rejected")
+        report.add(
+            p.row, "緯度/経度", f"longitude equals latitude ({lat}): a copy error", "rejected"
+        )
         return None
     if in_japan(lon, lat):
         return lon, lat
@@ -102,7 +104,9 @@ def _resolve(
     ]
     near = [f for f in fixes if centre is not None and _km(f, centre) <= NEAR_KM]
     if len(near) == 1:
-        field, was, now = ("緯度", lat, near[0][1]) if near[0][1] != lat else ("経度", lon, near[0][0])
+        field, was, now = (
+            ("緯度", lat, near[0][1]) if near[0][1] != lat else ("経度", lon, near[0][0])
+        )
         report.add(p.row, field, f"{was} lost its decimal point; read as {now:.10g}", "repaired")
         return near[0]
     if fixes:

@@ -18,7 +18,9 @@ def _progress(done: int, total: int, label: str) -> None:
     width = 30
     filled = width * done // max(total, 1)
     end = "\n" if done >= total else ""
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}{end}")
+    sys.stderr.write(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}{end}"
+    )
     sys.stderr.flush()
 
 
@@ -37,7 +39,9 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read and validate, report, change nothing.")
 @click.option("--encoding", help="Text encoding of CSV/.dbf files (default: detected).")
-@click.option("--crs", help="CRS of the input when the file does not say (EPSG:6671, 'JGD2011 zone III', …).")
+@click.option(
+    "--crs", help="CRS of the input when the file does not say (EPSG:6671, 'JGD2011 zone III', …)."
+)
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Write a JSON report with every rejected row here.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Load even when the same files are already served.")

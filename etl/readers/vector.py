@@ -28,8 +28,10 @@ from etl.sniff import detect_encoding, zip_names
 from gis.crs import resolve_crs, to_wgs84_transformer
 from gis.errors import LoadError
 
-_ENCODING_NAMES = {"shift_jis": "cp932", "sjis": "cp932", "cp932": "cp932", "utf-8": "utf-8",
-                   "utf8": "utf-8", "euc-jp": "euc_jp", "932": "cp932", "65001": "utf-8"}  # fmt: skip
+_ENCODING_NAMES = {
+    "shift_jis": "cp932", "sjis": "cp932", "cp932": "cp932", "932": "cp932",
+    "utf-8": "utf-8", "utf8": "utf-8", "65001": "utf-8", "euc-jp": "euc_jp",
+}  # fmt: skip
 _WGS84 = CRS.from_epsg(4326)
 
 

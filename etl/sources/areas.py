@@ -104,8 +104,12 @@ def _map_n03(table: Table, ctx: Context) -> Mapped:
     assert table.geometry is not None
     codes = values(table, "N03_007")
     if column(table, "N03_007") is None:
-        ctx.report.add(None, "N03_007", "no municipality code column (N03_007): prefecture"
-                       " outlines cannot be admin boundaries", "warning")  # fmt: skip
+        ctx.report.add(
+            None,
+            "N03_007",
+            "no municipality code column (N03_007): prefecture outlines cannot be admin boundaries",
+            "warning",
+        )
     groups: dict[str, list[int]] = {}
     for i, (row, raw) in enumerate(zip(table.rows, codes, strict=True)):
         code, problem = lg_code_or_none(raw)
@@ -114,8 +118,9 @@ def _map_n03(table: Table, ctx: Context) -> Mapped:
             continue
         groups.setdefault(code, []).append(i)
     pref, county, city = (values(table, n) for n in ("N03_001", "N03_003", "N03_004"))
-    columns: dict[str, list[object]] = {n: [] for n in
-                                        ("lg_code", "pref_name", "county_name", "name", "ward_name")}  # fmt: skip
+    columns: dict[str, list[object]] = {
+        n: [] for n in ("lg_code", "pref_name", "county_name", "name", "ward_name")
+    }
     geoms, rows = [], []
     for code, idx in groups.items():
         i = idx[0]
@@ -133,10 +138,19 @@ def _map_n03(table: Table, ctx: Context) -> Mapped:
 
 
 AREA_SOURCES = (
-    Source("flood-depth grid (ZZ depth in m)", (LayerKind.FLOOD_DEPTH,), _recognise_flood,
-           _map_flood),  # fmt: skip
-    Source("landslide zones (genshoname/kubun or KSJ A33_001/A33_002)",
-           (LayerKind.LANDSLIDE_ZONE,), _recognise_landslide, _map_landslide),  # fmt: skip
-    Source("N03 administrative areas (N03_001…N03_007)", (LayerKind.ADMIN_BOUNDARY,),
-           _recognise_n03, _map_n03),  # fmt: skip
+    Source(
+        "flood-depth grid (ZZ depth in m)", (LayerKind.FLOOD_DEPTH,), _recognise_flood, _map_flood
+    ),
+    Source(
+        "landslide zones (genshoname/kubun or KSJ A33_001/A33_002)",
+        (LayerKind.LANDSLIDE_ZONE,),
+        _recognise_landslide,
+        _map_landslide,
+    ),
+    Source(
+        "N03 administrative areas (N03_001…N03_007)",
+        (LayerKind.ADMIN_BOUNDARY,),
+        _recognise_n03,
+        _map_n03,
+    ),
 )

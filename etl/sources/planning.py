@@ -19,8 +19,14 @@ from etl.values import clean, lg_code_or_none, parse_flag, parse_int, text_or_no
 from gis.layerspec import LayerKind
 from gis.mesh import mesh_level, mesh_polygon
 
-STATUS = {"未解消": "unresolved", "整備中": "in_progress", "対策中": "in_progress",
-          "解消": "resolved", "解消済": "resolved", "解消済み": "resolved"}  # fmt: skip
+STATUS = {
+    "未解消": "unresolved",
+    "整備中": "in_progress",
+    "対策中": "in_progress",
+    "解消": "resolved",
+    "解消済": "resolved",
+    "解消済み": "resolved",
+}
 
 
 def _status(value: object) -> str | None:
@@ -66,8 +72,9 @@ def _mesh_polygons(
                 raise ValueError(f"mesh level {mesh_level(code)}, expected {levels}")
             out.append(mesh_polygon(code))
         except ValueError as err:
-            ctx.report.add(int(row), "mesh_code", f"{code!r} is not a usable mesh code ({err})",
-                           "rejected")  # fmt: skip
+            ctx.report.add(
+                int(row), "mesh_code", f"{code!r} is not a usable mesh code ({err})", "rejected"
+            )
             out.append(None)
     return np.array(out, dtype=object)
 
@@ -105,10 +112,22 @@ def _map_population(table: Table, ctx: Context) -> Mapped:
 
 
 PLANNING_SOURCES = (
-    Source("dead-zone districts (district_name, status, …)", (LayerKind.DEAD_ZONE,),
-           _recognise_dead_zone, _map_dead_zone),  # fmt: skip
-    Source("mesh coverage CSV (mesh_code, year, has_advanced_station)",
-           (LayerKind.MESH_COVERAGE,), _recognise_mesh, _map_mesh),  # fmt: skip
-    Source("population mesh CSV (KEY_CODE, population)", (LayerKind.POPULATION_MESH,),
-           _recognise_population, _map_population),  # fmt: skip
+    Source(
+        "dead-zone districts (district_name, status, …)",
+        (LayerKind.DEAD_ZONE,),
+        _recognise_dead_zone,
+        _map_dead_zone,
+    ),
+    Source(
+        "mesh coverage CSV (mesh_code, year, has_advanced_station)",
+        (LayerKind.MESH_COVERAGE,),
+        _recognise_mesh,
+        _map_mesh,
+    ),
+    Source(
+        "population mesh CSV (KEY_CODE, population)",
+        (LayerKind.POPULATION_MESH,),
+        _recognise_population,
+        _map_population,
+    ),
 )

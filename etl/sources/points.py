@@ -41,7 +41,9 @@ def _map_ev(table: Table, ctx: Context) -> Mapped:
         "name": _texts(table, "スタンド名", "名称", "name"),
         "address": _texts(table, "住所", "所在地_連結表記", "address"),
         "lg_code": _codes(table, ctx),
-        "charger_type": [_charger_type(v) for v in values(table, "充電器の種類", "種別", "charger_type")],
+        "charger_type": [
+            _charger_type(v) for v in values(table, "充電器の種類", "種別", "charger_type")
+        ],
         "connectors": [parse_int(v) for v in values(table, "口数", "充電器数", "connectors")],
         "hours": _texts(table, "利用可能時間", "利用時間", "hours"),
         "phone": _texts(table, "電話番号", "phone"),
@@ -73,8 +75,16 @@ def _map_wifi(table: Table, ctx: Context) -> Mapped:
 
 
 POINT_SOURCES = (
-    Source("public Wi-Fi CSV (名称, SSID, 緯度, 経度)", (LayerKind.WIFI_SPOT,),
-           _recognise_wifi, _map_wifi),  # fmt: skip
-    Source("EV charging CSV (スタンド名 or 名称, 緯度, 経度)", (LayerKind.EV_CHARGER,),
-           _recognise_ev, _map_ev),  # fmt: skip
+    Source(
+        "public Wi-Fi CSV (名称, SSID, 緯度, 経度)",
+        (LayerKind.WIFI_SPOT,),
+        _recognise_wifi,
+        _map_wifi,
+    ),
+    Source(
+        "EV charging CSV (スタンド名 or 名称, 緯度, 経度)",
+        (LayerKind.EV_CHARGER,),
+        _recognise_ev,
+        _map_ev,
+    ),
 )

@@ -68,8 +68,9 @@ def _map_gsi(table: Table, ctx: Context) -> Mapped:
         m = _GSI_ID.match(sid or "")
         codes.append(m[1] + check_digit(m[1]) if m else None)
         if not m:
-            ctx.report.add(int(row), "共通ID", f"共通ID {sid!r} holds no municipality code",
-                           "rejected")  # fmt: skip
+            ctx.report.add(
+                int(row), "共通ID", f"共通ID {sid!r} holds no municipality code", "rejected"
+            )
     emergency = has(table, "洪水")
     welfare = [bool(text_or_none(v)) for v in values(table, "受入対象者")]
     flags, notes = _flags(table, ctx, "") if emergency else ({}, [""] * len(table))
@@ -110,15 +111,20 @@ def _file_code(ctx: Context) -> str | None:
 def _map_csv(table: Table, ctx: Context) -> Mapped:
     codes: list[object] = []
     fallback = _file_code(ctx)
-    raw_codes = values(table, "全国地方公共団体コード", "市区町村コード", "所在地_全国地方公共団体コード")
+    raw_codes = values(
+        table, "全国地方公共団体コード", "市区町村コード", "所在地_全国地方公共団体コード"
+    )
     for row, raw in zip(table.rows, raw_codes, strict=True):
         code, problem = lg_code_or_none(raw)
         if problem:
             ctx.report.add(int(row), "市区町村コード", problem, "rejected")
         elif code is None and fallback:
-            ctx.report.add(int(row), "市区町村コード",
-                           f"municipality code empty; taken from the file name ({fallback})",
-                           "repaired")  # fmt: skip
+            ctx.report.add(
+                int(row),
+                "市区町村コード",
+                f"municipality code empty; taken from the file name ({fallback})",
+                "repaired",
+            )
             code = fallback
         codes.append(code)
     ids = [text_or_none(v) for v in values(table, "ID", "NO")]
@@ -148,15 +154,23 @@ def _map_csv(table: Table, ctx: Context) -> Mapped:
         "capacity_note": [c[1] for c in counts],
         "phone": [text_or_none(v) for v in values(table, "電話番号")],
         "url": [text_or_none(v) for v in values(table, "URL")],
-        "note": [_join(text_or_none(b), n) for b, n in zip(values(table, "備考"), notes, strict=True)],
+        "note": [
+            _join(text_or_none(b), n) for b, n in zip(values(table, "備考"), notes, strict=True)
+        ],
     }
     geometry = points_from(table, ctx, ["緯度"], ["経度"])
     return Mapped(columns, geometry, table.rows)
 
 
 SHELTER_SOURCES = (
-    Source("GSI shelter GeoJSON (共通ID, 施設・場所名)", (LayerKind.SHELTER,), _recognise_gsi, _map_gsi),
-    Source("municipal shelter CSV (名称, 緯度, 経度, 災害種別_*)", (LayerKind.SHELTER,),
-           _recognise_csv, _map_csv),  # fmt: skip
+    Source(
+        "GSI shelter GeoJSON (共通ID, 施設・場所名)", (LayerKind.SHELTER,), _recognise_gsi, _map_gsi
+    ),
+    Source(
+        "municipal shelter CSV (名称, 緯度, 経度, 災害種別_*)",
+        (LayerKind.SHELTER,),
+        _recognise_csv,
+        _map_csv,
+    ),
 )
 _ = np  # numpy arrays flow through Mapped

@@ -37,8 +37,12 @@ def run_load(url: str, *args: str, check: bool = False) -> subprocess.CompletedP
     env = {**os.environ, "KASANE_DATABASE_URL": url}
     proc = subprocess.run(
         [sys.executable, "-m", "kasane", "load", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(proc.stdout + proc.stderr)
     return proc

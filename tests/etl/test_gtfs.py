@@ -33,8 +33,15 @@ def test_two_feeds_side_by_side(etl_url: str) -> None:
     proc = run_load(etl_url, "transit", str(iwakuni), str(google), check=True)
     assert "transit_stops v1" in proc.stdout
     with connect(etl_url) as conn:
-        for table in ("stops", "routes", "trips", "stop_times", "calendar_dates", "shapes",
-                      "translations"):  # fmt: skip
+        for table in (
+            "stops",
+            "routes",
+            "trips",
+            "stop_times",
+            "calendar_dates",
+            "shapes",
+            "translations",
+        ):
             n = conn.execute(
                 f"SELECT count(*) FROM transit.{table} WHERE feed_id = '352080_gtfs-jp'"
             ).fetchone()
@@ -49,27 +56,42 @@ def test_two_feeds_side_by_side(etl_url: str) -> None:
             "SELECT trip_id, stop_sequence, departure_time FROM transit.stop_times"
             " WHERE feed_id = 'good_feed'"
         ).fetchall()
-        raw = {(r["trip_id"], int(r["stop_sequence"])): r["departure_time"] for r in _raw(google, "stop_times.txt")}
-        assert {(t, s): d for t, s, d in times} == {k: _seconds(v) if v else None for k, v in raw.items()}
+        raw = {
+            (r["trip_id"], int(r["stop_sequence"])): r["departure_time"]
+            for r in _raw(google, "stop_times.txt")
+        }
+        assert {(t, s): d for t, s, d in times} == {
+            k: _seconds(v) if v else None for k, v in raw.items()
+        }
         assert any(v.startswith("9:") or v.startswith("6:") for v in raw.values())
-        agency = conn.execute("SELECT agency_name FROM transit.agency WHERE feed_id = 'good_feed'").fetchone()
+        agency = conn.execute(
+            "SELECT agency_name FROM transit.agency WHERE feed_id = 'good_feed'"
+        ).fetchone()
         assert agency[0] == _raw(google, "agency.txt")[0]["agency_name"]
         # route lines: from shapes.txt for 岩国, from stop sequences for the sample (no shapes)
-        lines = dict(conn.execute(
-            "SELECT feed_id, count(*) FROM layer_data.transit_routes GROUP BY feed_id"
-        ).fetchall())  # fmt: skip
+        lines = dict(
+            conn.execute(
+                "SELECT feed_id, count(*) FROM layer_data.transit_routes GROUP BY feed_id"
+            ).fetchall()
+        )
         assert lines == {"352080_gtfs-jp": 46, "good_feed": len(_raw(google, "routes.txt"))}
         stops = conn.execute("SELECT count(*) FROM layer_data.transit_stops").fetchone()
         assert stops[0] == len(_raw(iwakuni, "stops.txt")) + len(_raw(google, "stops.txt"))
-        version = conn.execute("SELECT version FROM kasane.layer_current WHERE layer_id = 'transit_stops'").fetchone()
+        version = conn.execute(
+            "SELECT version FROM kasane.layer_current WHERE layer_id = 'transit_stops'"
+        ).fetchone()
 
     # replacing one feed leaves the other alone
     again = run_load(etl_url, "transit", str(google), "--force", check=True)
     assert "transit_stops v" in again.stdout
     with connect(etl_url) as conn:
-        counts = dict(conn.execute("SELECT feed_id, count(*) FROM transit.stops GROUP BY feed_id").fetchall())
+        counts = dict(
+            conn.execute("SELECT feed_id, count(*) FROM transit.stops GROUP BY feed_id").fetchall()
+        )
         assert counts == {"352080_gtfs-jp": 822, "good_feed": 10}
-        now = conn.execute("SELECT version FROM kasane.layer_current WHERE layer_id = 'transit_stops'").fetchone()
+        now = conn.execute(
+            "SELECT version FROM kasane.layer_current WHERE layer_id = 'transit_stops'"
+        ).fetchone()
         assert now[0] == version[0] + 1
     same = run_load(etl_url, "transit", str(google))
     assert same.returncode == 0 and "unchanged" in same.stdout

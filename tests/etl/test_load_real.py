@@ -7,8 +7,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from pyproj import Transformer
 import shapely
+from pyproj import Transformer
 
 from gis.db import connect
 from tests.etl.conftest import run_load
@@ -43,7 +43,9 @@ def test_flood_depth_grid(etl_url: str, tmp_path: Path) -> None:
     x, y = _first_vertex(shapefiles[0])
     lon, lat = Transformer.from_crs(2445, 4326, always_xy=True).transform(x, y)
     with connect(etl_url) as conn:
-        wkb = conn.execute("SELECT ST_AsBinary(geom) FROM layer_data.flood_depth WHERE fid = 1").fetchone()
+        wkb = conn.execute(
+            "SELECT ST_AsBinary(geom) FROM layer_data.flood_depth WHERE fid = 1"
+        ).fetchone()
         ring = shapely.get_exterior_ring(shapely.get_geometry(shapely.from_wkb(bytes(wkb[0])), 0))
         first = shapely.get_coordinates(ring)[0]
         assert first[0] == pytest.approx(lon, abs=1e-9) and first[1] == pytest.approx(lat, abs=1e-9)
@@ -69,15 +71,17 @@ def test_n03_then_points_outside_their_municipality(etl_url: str, tmp_path: Path
     assert data["rows_loaded"] == len(codes) == 49
     prefectures = next(f for f in data["files"] if "prefectures" in f["name"])
     assert prefectures["rows_rejected"] == 47 and prefectures["rows_loaded"] == 0
-    topo = next(f for f in data["files"] if f["name"].endswith("topojson_s0010_N03-21_35_210101.json"))
+    topo = next(
+        f for f in data["files"] if f["name"].endswith("topojson_s0010_N03-21_35_210101.json")
+    )
     assert topo["format"] == "topojson" and topo["rows_read"] == 19
     assert all(i["reason"].startswith("duplicate lg_code") for i in topo["issues"])
     assert "loaded 49 features" in proc.stdout
     # a point in 岩国市 that claims to be in 下関市 is flagged, measured independently
-    iwakuni = shapely.geometry.shape(next(
-        f["geometry"] for f in json.loads((folder / "geojson_s0010_N03-21_35_210101.json").read_text())["features"]
-        if f["properties"]["N03_007"] == "35208"
-    ))  # fmt: skip
+    features = json.loads((folder / "geojson_s0010_N03-21_35_210101.json").read_text())
+    iwakuni = shapely.geometry.shape(
+        next(f["geometry"] for f in features["features"] if f["properties"]["N03_007"] == "35208")
+    )
     inside = iwakuni.representative_point()
     sample = tmp_path / "wifi.csv"
     sample.write_text(
@@ -122,7 +126,9 @@ def test_landslide_ev_wifi(etl_url: str, tmp_path: Path) -> None:
     files = {Path(f["name"]).name: f for f in json.loads(report.read_text("utf-8"))["files"]}
     assert files["lan1031.csv"]["rows_rejected"] == 6
     assert files["07_lan_353418_public_wireless_lan.csv"]["rows_loaded"] == 1
-    assert any("18 blank" in i["reason"] for i in files["07_lan_353418_public_wireless_lan.csv"]["issues"])
+    assert any(
+        "18 blank" in i["reason"] for i in files["07_lan_353418_public_wireless_lan.csv"]["issues"]
+    )
     assert files["352110_public_wireless_lan_tourist-spot.csv"]["rows_loaded"] == 4
 
 
@@ -137,8 +143,16 @@ def test_shunan_shapefile_without_prj(etl_url: str, tmp_path: Path) -> None:
     first_name = dbf[header_len + 1 : header_len + 1 + width].decode("cp932").strip()
     zipped = next(folder.parent.glob("*.zip"))
     report = tmp_path / "shunan.json"
-    run_load(etl_url, "transit_stops", str(zipped), "--crs", "EPSG:4326", "--report", str(report),
-             check=True)  # fmt: skip
+    run_load(
+        etl_url,
+        "transit_stops",
+        str(zipped),
+        "--crs",
+        "EPSG:4326",
+        "--report",
+        str(report),
+        check=True,
+    )
     data = json.loads(report.read_text("utf-8"))
     names = [f["name"] for f in data["files"]]
     assert f"{zipped.name}:バス停.shp" in names  # CP932 member names decoded

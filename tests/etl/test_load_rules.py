@@ -32,7 +32,7 @@ def test_coordinate_rules(etl_url: str, tmp_path: Path) -> None:
     sample = tmp_path / "spots.csv"
     sample.write_text(
         HEADER
-        + "352039,dms,\"34°03'07.7\"\"N\",\"131°28'12\"\"E\",a\n"
+        + '352039,dms,"34°03\'07.7""N","131°28\'12""E",a\n'
         + "352039,swapped,131.47,34.18,b\n"
         + "352039,ok,34.18,131.47,c\n"
         + "352039,outside,51.5,-0.12,d\n"
@@ -46,8 +46,12 @@ def test_coordinate_rules(etl_url: str, tmp_path: Path) -> None:
     issues = {(i["row"], i["action"]) for i in _issues(report)}
     assert issues == {(3, "repaired"), (5, "rejected"), (6, "rejected"), (7, "rejected")}
     with connect(etl_url) as conn:
-        dms = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM layer_data.wifi_spots WHERE name = 'dms'").fetchone()
-        swapped = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM layer_data.wifi_spots WHERE name = 'swapped'").fetchone()
+        dms = conn.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM layer_data.wifi_spots WHERE name = 'dms'"
+        ).fetchone()
+        swapped = conn.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM layer_data.wifi_spots WHERE name = 'swapped'"
+        ).fetchone()
     assert dms == pytest.approx((131 + 28 / 60 + 12 / 3600, 34 + 3 / 60 + 7.7 / 3600))
     assert swapped == pytest.approx((131.47, 34.18))
 
@@ -92,20 +96,34 @@ def test_xlsx_named_csv_is_rejected_saying_what_it_is(etl_url: str, tmp_path: Pa
 
 def test_flag_and_count_forms() -> None:
     assert [parse_flag(v)[0] for v in ("1", "", "\u3000", "〇", "○", "×", "○（２階）")] == [
-        True, False, False, True, True, False, True,
-    ]  # fmt: skip
+        True,
+        False,
+        False,
+        True,
+        True,
+        False,
+        True,
+    ]
     assert parse_flag("○（２階）")[1] == "(2階)"
-    assert parse_count("864人（2平方メートルあたり1人）") == (864, "864人（2平方メートルあたり1人）")
+    assert parse_count("864人（2平方メートルあたり1人）") == (
+        864,
+        "864人（2平方メートルあたり1人）",
+    )
 
 
 def test_mesh_population_and_dead_zones(etl_url: str, tmp_path: Path) -> None:
     mesh = tmp_path / "coverage.csv"
-    mesh.write_text("mesh_code,year,has_advanced_station,stations\n513141,2023,1,3\n513142,2023,0,0\n12,2023,1,1\n", "utf-8")
+    mesh.write_text(
+        "mesh_code,year,has_advanced_station,stations\n513141,2023,1,3\n513142,2023,0,0\n12,2023,1,1\n",
+        "utf-8",
+    )
     report = tmp_path / "m.json"
     run_load(etl_url, "mesh_coverage", str(mesh), "--report", str(report), check=True)
     assert [(i["row"], i["action"]) for i in _issues(report)] == [(4, "rejected")]
     with connect(etl_url) as conn:
-        wkb = conn.execute("SELECT ST_AsBinary(geom) FROM layer_data.mesh_coverage WHERE mesh_code = '513141'").fetchone()
+        wkb = conn.execute(
+            "SELECT ST_AsBinary(geom) FROM layer_data.mesh_coverage WHERE mesh_code = '513141'"
+        ).fetchone()
     lat_s, lon_w = ju.to_meshpoint("513141", 0, 0)
     lat_n, lon_e = ju.to_meshpoint("513141", 1, 1)
     assert shapely.from_wkb(bytes(wkb[0])).bounds == pytest.approx((lon_w, lat_s, lon_e, lat_n))
@@ -114,7 +132,9 @@ def test_mesh_population_and_dead_zones(etl_url: str, tmp_path: Path) -> None:
     population.write_text("KEY_CODE,population\n51314100,120\n513141001,40\n", "utf-8")
     run_load(etl_url, "population_mesh", str(population), "--set", "survey_year=2020", check=True)
     with connect(etl_url) as conn:
-        rows = conn.execute("SELECT mesh_code, population, survey_year FROM layer_data.population_mesh ORDER BY 1").fetchall()
+        rows = conn.execute(
+            "SELECT mesh_code, population, survey_year FROM layer_data.population_mesh ORDER BY 1"
+        ).fetchall()
     assert rows == [("51314100", 120, 2020), ("513141001", 40, 2020)]
 
     zones = tmp_path / "zones.csv"
@@ -135,12 +155,17 @@ def test_sigkill_during_copy_keeps_served_version(etl_url: str) -> None:
     folder = shared_path("yamaguchi-uesugi", "flood_depth")
     run_load(etl_url, "flood_depth", str(folder), "--force", check=True)
     with connect(etl_url) as conn:
-        served = conn.execute("SELECT version FROM kasane.layer_current WHERE layer_id = 'flood_depth'").fetchone()
+        served = conn.execute(
+            "SELECT version FROM kasane.layer_current WHERE layer_id = 'flood_depth'"
+        ).fetchone()
     env = {**os.environ, "KASANE_DATABASE_URL": etl_url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kasane", "load", "flood_depth", str(folder), "--force"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     with connect(etl_url, autocommit=True) as conn:
         while time.monotonic() < deadline:
@@ -156,13 +181,16 @@ def test_sigkill_during_copy_keeps_served_version(etl_url: str) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     with connect(etl_url) as conn:
-        now = conn.execute("SELECT version FROM kasane.layer_current WHERE layer_id = 'flood_depth'").fetchone()
+        now = conn.execute(
+            "SELECT version FROM kasane.layer_current WHERE layer_id = 'flood_depth'"
+        ).fetchone()
         count = conn.execute("SELECT count(*) FROM layer_data.flood_depth").fetchone()
     assert now == served and count[0] == 21046
     after = run_load(etl_url, "flood_depth", str(folder), "--force", check=True)
     assert f"as version {served[0] + 1}" in after.stdout
     with connect(etl_url) as conn:
         tables = conn.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'layer_data' AND tablename LIKE 'flood_depth__v%%'"
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'layer_data'"
+            " AND tablename LIKE 'flood_depth__v%%'"
         ).fetchone()
     assert tables[0] <= 3

@@ -1,4 +1,4 @@
-"""Shelters from the real GSI GeoJSON and municipal CSVs, with the known defects of PROVENANCE.md."""
+"""Shelters from the real GSI GeoJSON and municipal CSVs, with the known defects."""
 
 from __future__ import annotations
 
@@ -42,7 +42,10 @@ def test_municipal_csvs_load_with_defects_reported(etl_url: str, tmp_path: Path)
 
     # 周防大島町 has no coordinates at all: every data row is rejected, the call still loads
     oshima = files["【周防大島町】指定緊急避難場所一覧.csv"]
-    raw_rows = len((folder / "【周防大島町】指定緊急避難場所一覧.csv").read_text("utf-8-sig").splitlines()) - 1
+    raw_rows = (
+        len((folder / "【周防大島町】指定緊急避難場所一覧.csv").read_text("utf-8-sig").splitlines())
+        - 1
+    )
     assert oshima["rows_read"] == raw_rows == 179
     assert oshima["rows_rejected"] == 179 and oshima["rows_loaded"] == 0
 
@@ -77,7 +80,9 @@ def test_capacity_text_goes_to_note(etl_url: str, tmp_path: Path) -> None:
     sample.write_text(header + "\n" + ",".join(first) + "\n", "utf-8-sig")
     run_load(etl_url, "shelters", str(sample), check=True)
     with connect(etl_url) as conn:
-        row = conn.execute("SELECT capacity, capacity_note, lg_code FROM layer_data.shelters").fetchone()
+        row = conn.execute(
+            "SELECT capacity, capacity_note, lg_code FROM layer_data.shelters"
+        ).fetchone()
     assert row == (800, "800(2㎡あたり1人）", "353051")
 
 
@@ -100,7 +105,9 @@ def test_gsi_geojson_with_placeholder_stubs(etl_url: str, tmp_path: Path) -> Non
     assert all("unavailable" in f["error"] for f in report["files"] if f["error"])
     assert "gsi-shelters/emergency/331015.json: rejected:" in proc.stdout
     with connect(etl_url) as conn:
-        kinds = dict(conn.execute("SELECT kind, count(*) FROM layer_data.shelters GROUP BY kind").fetchall())
+        kinds = dict(
+            conn.execute("SELECT kind, count(*) FROM layer_data.shelters GROUP BY kind").fetchall()
+        )
     assert kinds.get("emergency_site") == 2632
     assert kinds.get("shelter", 0) + kinds.get("welfare", 0) == 1773
 
