@@ -25,7 +25,7 @@ from etl.readers.csv_text import read_csv
 from etl.readers.vector import extract_zip, read_vector
 from etl.report import FileReport, LoadReport
 from etl.sniff import sniff
-from etl.sources import Context, Mapped, pick
+from etl.sources import Context, Mapped, canonical, pick
 from etl.validate import check_fields, check_geometries
 from etl.writer import write_version
 from gis import storage
@@ -158,8 +158,13 @@ def collect(
                     file_report.rows_read = len(table)
                     for warning in table.warnings:
                         file_report.add(None, None, warning, "warning")
-                    source = pick(spec.kind, table)
-                    mapped = source.map(table, Context(part.path, file_report, options.values))
+                    context = Context(part.path, file_report, options.values)
+                    try:
+                        mapped = pick(spec.kind, table).map(table, context)
+                    except LoadError:
+                        if not canonical.fits(spec, table):
+                            raise
+                        mapped = canonical.map_canonical(spec, table, context)
                     frame = _canonical(spec, mapped, file_report, options)
                 except LoadError as err:
                     file_report.error = str(err)
