@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system lint db-up serve bench clean-db help
+.PHONY: demo test setup system lint db-up serve bench bench-etl clean-db help
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -41,6 +41,9 @@ serve: setup
 
 bench: setup
 	bench/run.sh
+
+bench-etl: setup
+	$(BIN)/python bench/etl.py
 
 clean-db:
 	-$(BIN)/kasane db down

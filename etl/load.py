@@ -104,12 +104,19 @@ def _canonical(
     full[keep] = geoms
     keep[keep] = valid
     rejected = {i.row for i in report.issues if i.action == "rejected"}
-    keep &= np.array([int(r) not in rejected for r in rows], dtype=bool)
+    if rejected:
+        keep &= ~np.isin(rows, np.array(sorted(r for r in rejected if r is not None)))
     ok_fields = check_fields(columns, rows, spec, report)
     keep &= ok_fields
+    every = bool(keep.all())
     data = {
         f.name: gpd.pd.Series(
-            [_typed(f.type, v) for v, k in zip(columns[f.name], keep, strict=True) if k]
+            _typed_column(
+                f.type,
+                columns[f.name]
+                if every
+                else [v for v, k in zip(columns[f.name], keep, strict=True) if k],
+            )
             if f.name in columns
             else [None] * int(keep.sum()),
             dtype=object,
@@ -126,11 +133,15 @@ _CASTS: dict[str, Callable[[Any], Any]] = {"integer": int, "bigint": int, "real"
                                            "text": str, "boolean": bool}  # fmt: skip
 
 
-def _typed(kind: str, value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
+def _typed_column(kind: str, values: list[Any]) -> list[Any]:
+    """Values cast to the field's Python type (None for missing), skipped when already right."""
     cast = _CASTS.get(kind)
-    return cast(value) if cast else value
+    if cast is None:
+        return values
+    wanted = int if cast is int else cast
+    if all(type(v) is wanted for v in values):
+        return values
+    return [None if v is None or (isinstance(v, float) and v != v) else cast(v) for v in values]
 
 
 def collect(

@@ -17,7 +17,7 @@ import shapely
 from etl.report import FileReport
 from etl.values import clean
 from gis.crs import parse_dms
-from gis.layerspec import GeometryType, LayerSpec
+from gis.layerspec import FieldSpec, GeometryType, LayerSpec
 
 LON_RANGE = (122.0, 154.0)
 LAT_RANGE = (20.0, 46.0)
@@ -183,11 +183,24 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
 
 
-def check_fields(values: dict[str, list[object]], rows: np.ndarray, spec: LayerSpec,
-                 report: FileReport) -> np.ndarray:  # fmt: skip
-    """Apply each field's declared rules (required, values, minimum, maximum): keep mask."""
+def check_fields(
+    values: dict[str, list[object]], rows: np.ndarray, spec: LayerSpec, report: FileReport
+) -> np.ndarray:
+    """Apply each field's declared rules (required, values, minimum, maximum): keep mask.
+
+    Only fields that declare a rule are checked, and a column is scanned value by value only
+    when a cheap whole-column test finds a problem.
+    """
     keep = np.ones(len(rows), dtype=bool)
     for field in spec.fields:
+        ruled = (
+            field.required
+            or field.values
+            or field.minimum is not None
+            or (field.maximum is not None)
+        )
+        if not ruled:
+            continue
         column = values.get(field.name)
         if column is None:
             if field.required:
@@ -196,8 +209,25 @@ def check_fields(values: dict[str, list[object]], rows: np.ndarray, spec: LayerS
                     report.add(int(row), field.name, f"required field {field.name!r} missing",
                                "rejected")  # fmt: skip
             continue
+        if _column_ok(field, column):
+            continue
         for i, value in enumerate(column):
             if (problem := field.check(value)) is not None:
                 keep[i] = False
                 report.add(int(rows[i]), field.name, problem, "rejected")
     return keep
+
+
+def _column_ok(field: FieldSpec, column: list[object]) -> bool:
+    """A fast test that no value of the column breaks the field's rules."""
+    if any(v is None for v in column):
+        return False
+    if field.values:
+        return set(column) <= set(field.values)
+    try:
+        numbers = np.asarray(column, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    low = field.minimum if field.minimum is not None else -np.inf
+    high = field.maximum if field.maximum is not None else np.inf
+    return bool(((numbers >= low) & (numbers <= high)).all())
