@@ -38,9 +38,19 @@ def sh(*args: str, env: dict[str, str] | None = None, cwd: Path = WORK) -> str:
     return out.stdout
 
 
+PEER_PACKAGES = [
+    "pyarrow==26.0.1", "geopandas==1.2.0", "pyogrio==0.13.0", "psycopg[binary]==3.3.9",
+    "shapely==2.2.0", "numpy==2.4.6", "pandas==3.1.1",
+]  # fmt: skip
+PEER_PYTHON = WORK / ".venv-bench" / "bin" / "python"
+
+
 def prepare() -> str:
     if not (WORK / "make_data.py").exists():
         shutil.copytree(SHARED_BENCH, WORK, dirs_exist_ok=True)
+    if not PEER_PYTHON.exists():  # etl_bench.py needs pyarrow, which Kasane does not
+        sh(sys.executable, "-m", "venv", str(WORK / ".venv-bench"))
+        sh(str(PEER_PYTHON), "-m", "pip", "install", "-q", *PEER_PACKAGES)
     if not (WORK / "data" / "floodzones.gpkg").exists():
         print("generating synthetic data (make_data.py, about 1-2 min)…", flush=True)
         sh(sys.executable, "make_data.py")
@@ -71,7 +81,7 @@ def main() -> None:
     rows: list[tuple[str, str, float, float, float, str]] = []
     peer_json = WORK / "out" / "etl-kasane-run.json"
     peers = ["--methods", "ogr2ogr,floor", "--layers", ",".join(LAYERS), "--out", str(peer_json)]
-    sh(sys.executable, "etl_bench.py", "--dsn", dsn, "--runs", str(args.runs), *peers)
+    sh(str(PEER_PYTHON), "etl_bench.py", "--dsn", dsn, "--runs", str(args.runs), *peers)
     for r in json.loads(peer_json.read_text()):
         if r["method"] != "ogr2ogr(geojson)":
             rows.append((r["method"], r["layer"], r["median"], r["min"], r["max"], ""))
