@@ -68,10 +68,11 @@ def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, 
 
 def _python_column(series: pd.Series) -> list[Any]:
     """A column as plain Python values with None for missing ones, converted in bulk."""
-    if series.dtype.kind in "iub":  # numpy ints and bools cannot be missing
+    numpy_dtype = isinstance(series.dtype, np.dtype)  # pandas' nullable Int64 etc. hold pd.NA
+    if numpy_dtype and series.dtype.kind in "iub":  # numpy ints and bools cannot be missing
         return series.tolist()  # type: ignore[no-any-return]
     values = series.tolist()
-    if series.dtype.kind == "f":
+    if numpy_dtype and series.dtype.kind == "f":
         return [None if v != v else v for v in values]
     return [v if type(v) in _PLAIN else _python(v) for v in values]
 
