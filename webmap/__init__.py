@@ -16,10 +16,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kasane.settings"] = settings
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
 
-    from webmap import db, errors, i18n, pages
+    from webmap import db, errors, i18n, pages, vendor
 
     db.init_app(app, settings)
     errors.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(vendor.bp)
     return app
