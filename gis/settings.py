@@ -49,6 +49,16 @@ class Settings(BaseSettings):
         default=GSI_ATTRIBUTION, description="HTML credit shown with the basemap."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    cache_mb: int = Field(
+        default=128, ge=0, le=65536, description="In-process response cache per worker (0 = off)."
+    )
+    cache_control: str = Field(
+        default="public, max-age=60",
+        description="Cache-Control of API responses (tiles, items, TileJSON).",
+    )
+    tile_feature_cap: int = Field(
+        default=20000, ge=1, le=1_000_000, description="Most features per layer in one tile."
+    )
 
     @field_validator("log_level")
     @classmethod

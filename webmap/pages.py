@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from gis import catalog
 from webmap import context, db
 from webmap.i18n import current_lang
+from webmap.ogc import documents
 
 bp = Blueprint("pages", __name__)
 
@@ -24,17 +25,7 @@ def _wants_json() -> bool:
 def landing() -> Any:
     """What Kasane is, with links to every map and the API."""
     if _wants_json():
-        base = request.host_url.rstrip("/")
-        return jsonify(
-            {
-                "title": "Kasane",
-                "description": "Shared prefecture GIS for disaster information and services",
-                "links": [
-                    {"rel": "self", "href": f"{base}/?f=json", "type": "application/json"},
-                    {"rel": "data", "href": f"{base}/layers?f=json", "type": "application/json"},
-                ],
-            }
-        )
+        return jsonify(documents.landing())
     return render_template("pages/index.html", layers=context.registry().public())
 
 
