@@ -53,7 +53,7 @@ def _compress(body: bytes, encoding: str) -> bytes:
 
 def not_modified(etag: str) -> Response | None:
     """A 304 when the client already has ``etag``."""
-    if etag in request.if_none_match:
+    if request.if_none_match.contains(etag.strip('"')):
         response = Response(status=304)
         response.headers["ETag"] = etag
         response.headers["Cache-Control"] = settings().cache_control

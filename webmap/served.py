@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 from flask import current_app
 
@@ -12,16 +13,22 @@ from gis.versions import Served, ServedVersions
 from webmap import db
 
 
+_trackers: dict[tuple[int, str], ServedVersions] = {}
+_lock = threading.Lock()
+
+
 def _tracker() -> ServedVersions:
-    """This process's listener, started on first use (after any gunicorn fork)."""
-    ext = current_app.extensions
-    existing: tuple[int, ServedVersions] | None = ext.get("kasane.versions")
-    if existing is None or existing[0] != os.getpid():
-        with current_app.app_context():
-            tracker = ServedVersions(ext["kasane.db_url"]).start()
-        ext["kasane.versions"] = (os.getpid(), tracker)
-        return tracker
-    return existing[1]
+    """This process's listener for the app's database, started on first use (after any
+    gunicorn fork); apps of one process that share a database share it."""
+    key = (os.getpid(), str(current_app.extensions["kasane.db_url"]))
+    tracker = _trackers.get(key)
+    if tracker is None:
+        with _lock:
+            tracker = _trackers.get(key)
+            if tracker is None:
+                tracker = ServedVersions(key[1]).start()
+                _trackers[key] = tracker
+    return tracker
 
 
 def state() -> dict[str, Served]:
