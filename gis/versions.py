@@ -10,7 +10,6 @@ instead, and the thread reconnects by itself.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -91,27 +90,23 @@ class ServedVersions:
 
     def _listen(self) -> None:
         with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
+            dirty = threading.Event()
+            # notifications that arrive during another statement reach handlers, not notifies()
+            conn.add_notify_handler(lambda note: dirty.set())
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
             self._state = read_state(conn)
             self._live = True
             self._first.set()
             refreshed = time.monotonic()
             while not self._stop.is_set():
-                for note in conn.notifies(timeout=1.0):
-                    self._apply(conn, note.payload)
-                if time.monotonic() - refreshed > SAFETY_REFRESH_S:
+                for _ in conn.notifies(timeout=1.0, stop_after=1):
+                    dirty.set()
+                if not dirty.is_set() and time.monotonic() - refreshed < SAFETY_REFRESH_S:
+                    conn.execute("SELECT 1")  # notices a dead connection promptly
+                if dirty.is_set() or time.monotonic() - refreshed >= SAFETY_REFRESH_S:
+                    dirty.clear()
                     self._state = read_state(conn)
                     refreshed = time.monotonic()
-                else:
-                    conn.execute("SELECT 1")  # notices a dead connection promptly
-
-    def _apply(self, conn: Conn, payload: str) -> None:
-        try:
-            layer = str(json.loads(payload)["layer"])
-        except (ValueError, KeyError, TypeError):
-            layer = ""
-        fresh = read_state(conn)
-        self._state = fresh
-        log.info(
-            "layer %s now served at version %s", layer, getattr(fresh.get(layer), "version", None)
-        )
+                    log.info(
+                        "served layer versions: %s", {k: v.version for k, v in self._state.items()}
+                    )

@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kasane.settings"] = settings
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
 
-    from webmap import db, errors, i18n, ogc, openapi, pages, vendor
+    from webmap import db, errors, i18n, metrics, ogc, openapi, pages, vendor
 
     db.init_app(app, settings)
     errors.init_app(app)
@@ -25,4 +25,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(vendor.bp)
     app.register_blueprint(openapi.bp)
     ogc.init_app(app)
+    metrics.init_app(app)
     return app

@@ -17,7 +17,10 @@ bp = Blueprint("pages", __name__)
 def _wants_json() -> bool:
     if request.args.get("f") in ("json", "html"):
         return request.args["f"] == "json"
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if not request.accept_mimetypes:  # no Accept header: a person typing the URL
+        return False
+    # browsers name text/html; API clients send */* or application/json
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json"
 
 

@@ -14,6 +14,7 @@ from flask import Response, current_app, request
 
 from webmap.cache import ByteLRU
 from webmap.context import settings
+from webmap.metrics import cache_event
 
 COMPRESS_ABOVE = 512
 COMPRESSIBLE = ("application/json", "application/geo+json", "application/vnd.mapbox-vector-tile",
@@ -74,6 +75,8 @@ def cached(
         return early
     store = cache()
     body = store.get(key)
+    if store.max_bytes > 0:
+        cache_event(body is not None)
     if body is None:
         body = make()
         store.put(key, body)

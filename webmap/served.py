@@ -12,7 +12,6 @@ from gis.layerspec import LayerSpec
 from gis.versions import Served, ServedVersions
 from webmap import db
 
-
 _trackers: dict[tuple[int, str], ServedVersions] = {}
 _lock = threading.Lock()
 

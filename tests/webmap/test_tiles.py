@@ -77,9 +77,15 @@ def test_below_min_zoom_is_empty(client, demo_loaded, registry):
 
 
 @pytest.mark.parametrize(
-    "path", ["/tiles/shelters/30/0/0.mvt", "/tiles/shelters/3/8/0.mvt", "/tiles/shelters/3/0/9.mvt",
-             "/tiles/shelters,shelters/3/0/0.mvt", "/collections/shelters/tiles/WebMercatorQuad/2/4/0"],
-)  # fmt: skip
+    "path",
+    [
+        "/tiles/shelters/30/0/0.mvt",
+        "/tiles/shelters/3/8/0.mvt",
+        "/tiles/shelters/3/0/9.mvt",
+        "/tiles/shelters,shelters/3/0/0.mvt",
+        "/collections/shelters/tiles/WebMercatorQuad/2/4/0",
+    ],
+)
 def test_bad_address_is_400(client, demo_loaded, path):
     response = client.get(path)
     assert response.status_code == 400
