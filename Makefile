@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint db-up serve bench clean-db help
+.PHONY: demo test setup system lint db-up serve bench bench-server clean-db help
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -47,6 +47,10 @@ serve: setup
 
 bench: setup
 	bench/run.sh
+
+# Map server vs TiPg on the shared benchmark's synthetic layers (prints the results table).
+bench-server: setup
+	bench/server/run.sh
 
 clean-db:
 	-$(BIN)/kasane db down
