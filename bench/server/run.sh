@@ -25,7 +25,10 @@ echo "== loading the synthetic layers into Kasane's storage"
 "$REPO/.venv/bin/python" "$REPO/bench/server/load_layers.py" "$WORK"
 
 pids=()
-stop_servers() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
+stop_servers() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  ./pg.sh stop >/dev/null || true
+}
 trap stop_servers EXIT
 start() {  # port cache_mb
   KASANE_CACHE_MB=$2 KASANE_LOG_LEVEL=WARNING setsid "$REPO/.venv/bin/kasane" serve \
