@@ -13,7 +13,9 @@ export SKIP=${SKIP:-etl,pygeoapi}
 [ -d "$SRC" ] || { echo "bench: $SRC not found (the shared benchmark)" >&2; exit 1; }
 mkdir -p "$WORK"
 # copy the benchmark (not its venvs, data or results) so nothing is written into shared/
-rsync -a --exclude .venv --exclude .venv-pygeoapi --exclude out --exclude data "$SRC"/ "$WORK"/
+for f in "$SRC"/*; do
+  case "$(basename "$f")" in .venv*|out|data) ;; *) cp -r "$f" "$WORK"/ ;; esac
+done
 cd "$WORK"
 [ -x .venv/bin/python ] || { python3 -m venv .venv && .venv/bin/pip install -q -r requirements-bench.txt; }
 DSN=$(./pg.sh start)
