@@ -33,7 +33,7 @@ def main() -> None:
     with connect(settings.database_url, autocommit=True) as conn:
         for spec in registry:
             started = time.perf_counter()
-            frame = pyogrio.read_dataframe(bench / "data" / f"{spec.id}.gpkg", use_arrow=True)
+            frame = pyogrio.read_dataframe(bench / "data" / f"{spec.id}.gpkg")
             frame = frame[[*spec.field_names, "geometry"]]
             provenance = storage.Provenance(source_crs="EPSG:4326", rows_read=len(frame))
             version = write_version(conn, spec, frame, provenance)
