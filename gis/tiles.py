@@ -13,10 +13,12 @@ prepares the statement per connection.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from psycopg import sql
 
 from gis.errors import BadRequest
@@ -33,6 +35,7 @@ SUBDIVIDE_ABOVE = 2_048  # vertices: polygons larger than this are cut into piec
 PIECE_VERTICES = 256
 _POLYGONAL = {GeometryType.POLYGON, GeometryType.MULTIPOLYGON, GeometryType.GEOMETRY}
 _LINEAR = {GeometryType.LINESTRING, GeometryType.MULTILINESTRING}
+log = logging.getLogger("kasane.tiles")
 _parts_known: dict[tuple[str, int], bool] = {}
 _parts_lock = threading.Lock()
 
@@ -106,7 +109,11 @@ def has_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
         with _parts_lock:
             known = _parts_known.get(key)
             if known is None:
-                known = prepare_parts(conn, spec, version)
+                try:
+                    known = prepare_parts(conn, spec, version)
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    log.warning("no subdivided copy of %s v%s: %s", spec.id, version, exc)
+                    known = False
                 _parts_known[key] = known
     return known
 
