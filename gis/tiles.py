@@ -121,7 +121,8 @@ def has_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
 def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
     geom = sql.SQL("{}.geom_3857").format(sql.Identifier(source))
     if spec.geometry in _POLYGONAL | _LINEAR and z < spec.max_zoom:
-        geom = sql.SQL("ST_Simplify({}, %(tol)s, true)").format(geom)
+        # shapes smaller than a tile unit vanish: they would not show at this zoom anyway
+        geom = sql.SQL("ST_Simplify({}, %(tol)s, false)").format(geom)
     return sql.SQL("ST_AsMVTGeom({}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {}, {}, true)").format(
         geom, sql.Literal(EXTENT), sql.Literal(BUFFER)
     )

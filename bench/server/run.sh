@@ -4,6 +4,7 @@
 #   DURATION=20 CONC=8 SKIP=etl,pygeoapi,floor bench/server/run.sh
 # Two Kasane servers are measured: cache on (warm: loadgen's check pass fills the cache before
 # the timed window) and cache off (KASANE_CACHE_MB=0: every tile and page from PostGIS, "cold").
+# The tile feature cap is 10,000 here (TILE_CAP), as TiPg's default, so both build the same tiles.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=${BENCH_SRC:-$REPO/../shared/bench}
@@ -33,7 +34,7 @@ stop_servers() {
 }
 trap stop_servers EXIT
 start() {  # port cache_mb
-  KASANE_CACHE_MB=$2 KASANE_LOG_LEVEL=WARNING setsid "$REPO/.venv/bin/kasane" serve \
+  KASANE_CACHE_MB=$2 KASANE_TILE_FEATURE_CAP=${TILE_CAP:-10000} KASANE_LOG_LEVEL=WARNING setsid "$REPO/.venv/bin/kasane" serve \
     --port "$1" --workers 2 >"out/kasane-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$1/healthz" && return; sleep 1; done
