@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl
+.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl bench-server
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -25,7 +26,7 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-setup: system $(STAMP)
+setup: system $(STAMP) $(NODE_STAMP)
 
 system:
 	@scripts/setup-system.sh demo
@@ -34,6 +35,11 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Browser libraries (Leaflet and friends) from npm, served by Kasane under /vendor/.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 serve: setup
@@ -47,6 +53,9 @@ bench-residents: setup
 
 bench-etl: setup
 	$(BIN)/python bench/etl.py
+# Map server vs TiPg on the shared benchmark's synthetic layers (prints the results table).
+bench-server: setup
+	bench/server/run.sh
 
 clean-db:
 	-$(BIN)/kasane db down

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     )
     usage_flush_seconds: float = Field(
         default=30.0, ge=1, le=3600, description="How often usage counters are written."
+    cache_mb: int = Field(
+        default=128, ge=0, le=65536, description="In-process response cache per worker (0 = off)."
+    )
+    cache_control: str = Field(
+        default="public, max-age=60",
+        description="Cache-Control of API responses (tiles, items, TileJSON).",
+    )
+    tile_feature_cap: int = Field(
+        default=20000, ge=1, le=1_000_000, description="Most features per layer in one tile."
     )
 
     @field_validator("log_level")

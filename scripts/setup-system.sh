@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install (as root) or name (otherwise) the Debian/Ubuntu packages Kasane needs.
-#   setup-system.sh demo   PostgreSQL + PostGIS (unless KASANE_DATABASE_URL is set), python3-venv
+#   setup-system.sh demo   PostgreSQL + PostGIS (unless KASANE_DATABASE_URL is set), python3-venv, npm
 #   setup-system.sh test   the above + Chromium (browser tests) + GDAL tools (client tests)
 set -euo pipefail
 purpose=${1:-demo}
@@ -14,6 +14,7 @@ have_postgis() {
 }
 
 have_python_venv || missing+=(python3-venv)
+command -v npm >/dev/null || missing+=(npm)  # installs the browser libraries (package.json)
 if [ -z "${KASANE_DATABASE_URL:-}" ] || [ "$purpose" = test ]; then
   [ -n "$(pg_bindir)" ] || missing+=(postgresql)
   have_postgis || missing+=(POSTGIS)

@@ -16,13 +16,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kasane.settings"] = settings
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
 
-    from webmap import auth, db, errors, i18n, pages, planners, residents
+    from webmap import auth, db, errors, i18n, metrics, ogc, openapi, pages, planners, residents, vendor
 
     db.init_app(app, settings)
     errors.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(vendor.bp)
+    app.register_blueprint(openapi.bp)
+    ogc.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(residents.bp)
     planners.init_app(app)
     return app

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from gis import catalog
 from webmap import context, db
 from webmap.i18n import current_lang
+from webmap.ogc import documents
 
 bp = Blueprint("pages", __name__)
 
@@ -16,7 +17,10 @@ bp = Blueprint("pages", __name__)
 def _wants_json() -> bool:
     if request.args.get("f") in ("json", "html"):
         return request.args["f"] == "json"
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if not request.accept_mimetypes:  # no Accept header: a person typing the URL
+        return False
+    # browsers name text/html; API clients send */* or application/json
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json"
 
 
@@ -24,17 +28,7 @@ def _wants_json() -> bool:
 def landing() -> Any:
     """What Kasane is, with links to every map and the API."""
     if _wants_json():
-        base = request.host_url.rstrip("/")
-        return jsonify(
-            {
-                "title": "Kasane",
-                "description": "Shared prefecture GIS for disaster information and services",
-                "links": [
-                    {"rel": "self", "href": f"{base}/?f=json", "type": "application/json"},
-                    {"rel": "data", "href": f"{base}/layers?f=json", "type": "application/json"},
-                ],
-            }
-        )
+        return jsonify(documents.landing())
     return render_template("pages/index.html", layers=context.registry().public())
 
 

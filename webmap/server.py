@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -31,6 +34,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def run(settings: Settings, *, dev: bool = False) -> None:
     """Serve until Ctrl-C. The app is built before forking, so a bad layer file fails fast."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    if not dev:  # before the metrics module is imported: /metrics then adds up all workers
+        metrics_dir = Path(tempfile.mkdtemp(prefix="kasane-metrics-"))
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}/"
     print(f"Kasane is serving at {url}  (Ctrl-C stops it)", flush=True)
@@ -44,7 +50,7 @@ def run(settings: Settings, *, dev: bool = False) -> None:
         "threads": 4,
         "timeout": 60,
         "graceful_timeout": 5,
-        "accesslog": None,
+        "accesslog": None,  # webmap.metrics logs requests without raw client addresses
         "errorlog": "-",
         "loglevel": "warning",
     }

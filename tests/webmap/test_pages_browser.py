@@ -33,3 +33,61 @@ def test_skip_link_is_first_in_tab_order(browser, live_server) -> None:
         assert page.evaluate("document.activeElement.id") == "main"
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_map_page_loads_only_from_kasane(browser, live_server, lang: str) -> None:
+    """A folium map page (items as HTML): Leaflet runs, every request stays on Kasane
+    (the live server has no basemap, so there is no exception), and axe finds nothing."""
+    page, watch = open_page(browser, f"{live_server}/collections/shelters/items?f=html&lang={lang}")
+    try:
+        assert page.locator(".leaflet-container").count() == 1
+        assert page.locator(".leaflet-interactive").count() > 0  # features drawn
+        assert watch.console_errors == []
+        assert watch.offsite_requests == []
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
+def server_with_basemap(database_url, demo_loaded):
+    """`kasane serve` whose basemap lives on another loopback host (127.0.0.2)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import ROOT, free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "KASANE_DATABASE_URL": database_url,
+        "KASANE_BASEMAP_URL": "http://127.0.0.2:9/basemap/{z}/{x}/{y}.png",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_only_basemap_tiles_leave_kasane(browser, server_with_basemap) -> None:
+    page, watch = open_page(browser, f"{server_with_basemap}/collections/shelters/items?f=html")
+    try:
+        assert watch.offsite_requests, "the basemap should have been requested"
+        assert all(u.startswith("http://127.0.0.2:9/basemap/") for u in watch.offsite_requests)
+    finally:
+        page.context.close()

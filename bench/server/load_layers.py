@@ -1,0 +1,49 @@
+"""Load the shared benchmark's synthetic layers into a Kasane-migrated database through the
+same storage path as `kasane load` (pyogrio -> etl.writer.write_version).
+
+    load_layers.py BENCH_DIR   (KASANE_DATABASE_URL and KASANE_LAYERS_DIR set by run.sh)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pyogrio
+
+from etl.writer import write_version
+from gis import storage
+from gis.db import check_postgis, connect
+from gis.migrate import migrate
+from gis.registry import LayerRegistry
+from gis.settings import load_settings
+from gis.tiles import prepare_parts
+
+
+def main() -> None:
+    bench = Path(sys.argv[1])
+    settings = load_settings()
+    registry = LayerRegistry.from_dir(settings.layers_dir)
+    assert settings.database_url, "set KASANE_DATABASE_URL"
+    with connect(settings.database_url) as conn:
+        check_postgis(conn)
+        migrate(conn)
+        conn.commit()
+    with connect(settings.database_url, autocommit=True) as conn:
+        for spec in registry:
+            started = time.perf_counter()
+            frame = pyogrio.read_dataframe(bench / "data" / f"{spec.id}.gpkg")
+            frame = frame[[*spec.field_names, "geometry"]]
+            provenance = storage.Provenance(source_crs="EPSG:4326", rows_read=len(frame))
+            version = write_version(conn, spec, frame, provenance)
+            prepare_parts(conn, spec, version)
+            print(
+                f"  {spec.id:<11} {len(frame):>7} rows as v{version} "
+                f"in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

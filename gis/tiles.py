@@ -1,0 +1,189 @@
+"""Mapbox Vector Tiles from PostGIS: one ``ST_AsMVT`` per layer, concatenated.
+
+Each layer's rows are found with an index-friendly ``geom_3857 && ST_TileEnvelope(…, margin)``
+on the stored Web-Mercator geometry (no per-row transform), simplified by one tile unit below
+the layer's last zoom, clipped by ``ST_AsMVTGeom`` and capped at ``feature_cap`` rows per layer
+per tile (which rows are kept when a tile has more is unspecified). Only declared attributes
+with ``in_tiles`` are written; ``fid`` is the MVT feature id. Polygon layers with very large
+polygons get a subdivided copy (:func:`prepare_parts`), so that a low-zoom tile reads only the
+pieces it touches rather than whole prefecture-sized polygons; a polygon then appears in a tile
+as several pieces with the same feature id. Every value is a bind parameter, and psycopg
+prepares the statement per connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from gis.errors import BadRequest
+from gis.layerspec import GeometryType, LayerSpec
+from gis.storage import Conn, version_table
+
+EXTENT = 4096
+BUFFER = 64
+MAX_Z = 24
+WORLD_M = 40075016.685578488
+DEFAULT_FEATURE_CAP = 20_000
+PARTS_SCHEMA = "layer_tiles"
+SUBDIVIDE_ABOVE = 2_048  # vertices: polygons larger than this are cut into pieces
+PIECE_VERTICES = 256
+_POLYGONAL = {GeometryType.POLYGON, GeometryType.MULTIPOLYGON, GeometryType.GEOMETRY}
+_LINEAR = {GeometryType.LINESTRING, GeometryType.MULTILINESTRING}
+log = logging.getLogger("kasane.tiles")
+_parts_known: dict[tuple[str, int], bool] = {}
+_parts_lock = threading.Lock()
+
+
+def check_address(z: int, x: int, y: int) -> None:
+    """BadRequest unless ``z/x/y`` is a tile of the Web-Mercator quad tree."""
+    if not 0 <= z <= MAX_Z:
+        raise BadRequest(f"zoom {z} is out of range (0-{MAX_Z})")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise BadRequest(f"tile {z}/{x}/{y} does not exist: x and y must be 0-{2**z - 1}")
+
+
+def parts_table(layer_id: str, version: int) -> sql.Identifier:
+    """Where the subdivided polygons of a version live."""
+    return sql.Identifier(PARTS_SCHEMA, f"{layer_id}__v{version}")
+
+
+def prepare_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
+    """Make the subdivided copy of a polygon layer version when it has very large polygons.
+
+    Idempotent and safe to call from several processes (a transaction-level advisory lock);
+    a loader may call it right after a load, a server calls it lazily. Returns whether the
+    version has a parts table. Parts of versions whose table is gone are dropped.
+    """
+    if spec.geometry not in _POLYGONAL:
+        return False
+    with conn.transaction():
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('kasane.parts'), hashtext(%s))", (spec.id,)
+        )
+        exists = conn.execute(
+            "SELECT to_regclass(%s) IS NOT NULL", (f'{PARTS_SCHEMA}."{spec.id}__v{version}"',)
+        ).fetchone()
+        if exists and exists[0]:
+            return True
+        biggest = conn.execute(
+            sql.SQL("SELECT coalesce(max(ST_NPoints(geom_3857)), 0) FROM {}").format(
+                version_table(spec.id, version)
+            )
+        ).fetchone()
+        if not biggest or int(biggest[0]) <= SUBDIVIDE_ABOVE:
+            return False
+        table = parts_table(spec.id, version)
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {} AS SELECT fid, ST_Subdivide(geom_3857, {}) AS geom_3857 FROM {}"
+            ).format(table, sql.Literal(PIECE_VERTICES), version_table(spec.id, version))
+        )
+        conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom_3857)").format(table))
+        conn.execute(sql.SQL("ANALYZE {}").format(table))
+        _drop_stale_parts(conn)
+    return True
+
+
+def _drop_stale_parts(conn: Conn) -> None:
+    rows = conn.execute(
+        "SELECT p.tablename FROM pg_tables p WHERE p.schemaname = %s AND NOT EXISTS"
+        " (SELECT 1 FROM pg_tables d WHERE d.schemaname = 'layer_data'"
+        " AND d.tablename = p.tablename)",
+        (PARTS_SCHEMA,),
+    ).fetchall()
+    for (name,) in rows:
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(PARTS_SCHEMA, name)))
+
+
+def has_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
+    """Whether tiles of this version read the subdivided copy (prepared on first call)."""
+    key = (spec.id, version)
+    known = _parts_known.get(key)
+    if known is None:
+        with _parts_lock:
+            known = _parts_known.get(key)
+            if known is None:
+                try:
+                    known = prepare_parts(conn, spec, version)
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    log.warning("no subdivided copy of %s v%s: %s", spec.id, version, exc)
+                    known = False
+                _parts_known[key] = known
+    return known
+
+
+def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
+    geom = sql.SQL("{}.geom_3857").format(sql.Identifier(source))
+    if spec.geometry in _POLYGONAL | _LINEAR and z < spec.max_zoom:
+        # shapes smaller than a tile unit vanish: they would not show at this zoom anyway
+        geom = sql.SQL("ST_Simplify({}, %(tol)s, false)").format(geom)
+    return sql.SQL("ST_AsMVTGeom({}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {}, {}, true)").format(
+        geom, sql.Literal(EXTENT), sql.Literal(BUFFER)
+    )
+
+
+def _layer_tile(spec: LayerSpec, version: int, z: int, index: int, parts: bool) -> sql.Composable:
+    attrs = [f.name for f in spec.fields if f.in_tiles]
+    columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(name)) for name in attrs)
+    source = "p" if parts else "t"
+    if parts:
+        table = sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(
+            parts_table(spec.id, version), version_table(spec.id, version)
+        )
+    else:
+        table = sql.SQL("{} AS t").format(version_table(spec.id, version))
+    return sql.SQL(
+        "(SELECT coalesce(ST_AsMVT(q, {name}, {extent}, 'geom', 'fid'), ''::bytea) FROM"
+        " (SELECT * FROM (SELECT t.fid{columns}, {geom} AS geom FROM {table}"
+        " WHERE {source}.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)"
+        " LIMIT %(cap)s) AS r WHERE geom IS NOT NULL) AS q)"
+    ).format(
+        name=sql.Placeholder(f"name{index}"),
+        extent=sql.Literal(EXTENT),
+        columns=columns,
+        geom=_geometry(spec, z, source),
+        table=table,
+        source=sql.Identifier(source),
+    )
+
+
+def tile(
+    conn: Conn,
+    layers: Sequence[tuple[LayerSpec, int]],
+    z: int,
+    x: int,
+    y: int,
+    *,
+    feature_cap: int = DEFAULT_FEATURE_CAP,
+) -> bytes:
+    """The MVT bytes of tile ``z/x/y`` with one MVT layer per ``(spec, version)``.
+
+    Layers outside their zoom range (below ``min_zoom``) are left out; the result is empty
+    when no layer has a feature in the tile.
+    """
+    check_address(z, x, y)
+    params: dict[str, Any] = {
+        "z": z,
+        "x": x,
+        "y": y,
+        "margin": BUFFER / EXTENT,
+        "cap": feature_cap,
+        "tol": WORLD_M / 2**z / EXTENT,
+    }
+    pieces = []
+    for index, (spec, version) in enumerate(layers):
+        if z < spec.min_zoom:
+            continue
+        params[f"name{index}"] = spec.id
+        pieces.append(_layer_tile(spec, version, z, index, has_parts(conn, spec, version)))
+    if not pieces:
+        return b""
+    statement = sql.SQL("SELECT ") + sql.SQL(" || ").join(pieces)
+    row = conn.execute(statement, params, prepare=True).fetchone()
+    return bytes(row[0]) if row and row[0] else b""

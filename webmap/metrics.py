@@ -1,0 +1,86 @@
+"""Prometheus metrics (``/metrics``) and an access log that stores no raw client address.
+
+Under gunicorn, ``kasane serve`` sets ``PROMETHEUS_MULTIPROC_DIR`` before the workers fork, so
+``/metrics`` adds up every worker. Metrics: requests by route, layer and status; a latency
+histogram by route; response-cache hits and misses (hit ratio = hits / (hits + misses)).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter("kasane_requests_total", "HTTP requests", ["route", "layer", "status"])
+LATENCY = Histogram(
+    "kasane_request_seconds",
+    "Request latency",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+CACHE_HITS = Counter("kasane_cache_hits_total", "Response cache hits")
+CACHE_MISSES = Counter("kasane_cache_misses_total", "Response cache misses")
+access_log = logging.getLogger("kasane.access")
+_SALT = secrets.token_bytes(16)  # per process: client tags cannot be joined across restarts
+
+
+def cache_event(hit: bool) -> None:
+    """Count one response-cache lookup."""
+    (CACHE_HITS if hit else CACHE_MISSES).inc()
+
+
+def client_tag(address: str | None) -> str:
+    """A short salted hash standing in for the client address in logs."""
+    return hashlib.blake2b((address or "").encode(), key=_SALT, digest_size=4).hexdigest()
+
+
+def init_app(app: Flask) -> None:
+    """Time every request, count it, log it, and serve ``/metrics``."""
+
+    @app.before_request
+    def _start() -> None:
+        g.kasane_t0 = time.perf_counter()
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        started = g.get("kasane_t0")
+        if started is None or request.path == "/metrics":
+            return response
+        elapsed = time.perf_counter() - started
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        args = request.view_args or {}
+        layer = str(args.get("layer_id") or args.get("names") or "")
+        REQUESTS.labels(route, layer, str(response.status_code)).inc()
+        LATENCY.labels(route).observe(elapsed)
+        access_log.info(
+            "%s %s %s %.1fms client=%s",
+            request.method,
+            request.full_path.rstrip("?"),
+            response.status_code,
+            elapsed * 1000,
+            client_tag(request.remote_addr),
+        )
+        return response
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus text exposition (all workers under gunicorn)."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            body = generate_latest(registry)
+        else:
+            body = generate_latest()
+        return Response(body, mimetype=CONTENT_TYPE_LATEST)

@@ -1,0 +1,22 @@
+"""OGC API - Features and Tiles, and XYZ vector tiles with TileJSON."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+API_PREFIXES = ("/collections", "/tiles", "/conformance", "/api")
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprints and CORS for GET."""
+    from webmap.ogc import collections, tiles
+
+    app.register_blueprint(collections.bp)
+    app.register_blueprint(tiles.bp)
+
+    @app.after_request
+    def _cors(response: Response) -> Response:
+        if request.path == "/" or request.path.startswith(API_PREFIXES):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Crs, Link"
+        return response

@@ -1,0 +1,158 @@
+"""Vector tiles: OGC API - Tiles (WebMercatorQuad) per collection, XYZ for several layers at
+once, and TileJSON 3.0.0. Tiles are cached per process, keyed by the served layer versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from gis import tiles
+from gis.errors import BadRequest
+from gis.layerspec import LayerSpec
+from gis.versions import Served
+from webmap import context, served
+from webmap.ogc.collections import public_layer, version_connection
+from webmap.ogc.documents import JSON, base, link
+from webmap.responses import cached, etag_for, not_modified
+
+bp = Blueprint("tiles", __name__)
+MVT = "application/vnd.mapbox-vector-tile"
+MAX_LAYERS = 16
+WEB_MERCATOR_QUAD = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+
+
+def _layers(names: str) -> list[tuple[LayerSpec, Served]]:
+    ids = [n for n in names.split(",") if n]
+    if not ids or len(ids) > MAX_LAYERS or len(set(ids)) != len(ids):
+        raise BadRequest(f"name 1-{MAX_LAYERS} different layers, separated by commas")
+    specs = [public_layer(i) for i in ids]
+    return [(spec, served.served(spec)) for spec in specs]
+
+
+def _tile(layers: list[tuple[LayerSpec, Served]], z: int, x: int, y: int) -> Response:
+    tiles.check_address(z, x, y)
+    versions = tuple((spec.id, s.version) for spec, s in layers)
+    address = ("mvt", versions, z, x, y)
+    cap = context.settings().tile_feature_cap
+
+    def make() -> bytes:
+        with version_connection() as conn:
+            pairs = [(spec, s.version) for spec, s in layers]
+            return tiles.tile(conn, pairs, z, x, y, feature_cap=cap)
+
+    return cached(address, etag_for(*address), MVT, make, status_empty=204)
+
+
+@bp.get("/tiles/<names>/<int:z>/<int:x>/<int:y>.mvt")
+def xyz(names: str, z: int, x: int, y: int) -> Response:
+    """An XYZ tile holding one MVT layer per named layer (``/tiles/a,b/z/x/y.mvt``)."""
+    return _tile(_layers(names), z, x, y)
+
+
+@bp.get("/collections/<layer_id>/tiles/WebMercatorQuad/<int:z>/<int:y>/<int:x>")
+def ogc_tile(layer_id: str, z: int, y: int, x: int) -> Response:
+    """An OGC API - Tiles tile (note the order: matrix, row, column)."""
+    spec = public_layer(layer_id)
+    return _tile([(spec, served.served(spec))], z, x, y)
+
+
+def _vector_layer(spec: LayerSpec) -> dict[str, Any]:
+    kinds = {"text": "String", "boolean": "Boolean", "date": "String", "jsonb": "String"}
+    return {
+        "id": spec.id,
+        "description": spec.title.en,
+        "minzoom": spec.min_zoom,
+        "maxzoom": spec.max_zoom,
+        "fields": {f.name: kinds.get(f.type, "Number") for f in spec.fields if f.in_tiles},
+    }
+
+
+def _union_bbox(layers: list[tuple[LayerSpec, Served]]) -> list[float]:
+    boxes = [s.bbox for _, s in layers if s.bbox]
+    if not boxes:
+        return [-180.0, -85.0511, 180.0, 85.0511]
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]
+
+
+@bp.get("/tiles/<names>.json")
+def tilejson(names: str) -> Response:
+    """TileJSON 3.0.0 for the named layers."""
+    layers = _layers(names)
+    etag = etag_for("tilejson", names, tuple(s.version for _, s in layers), base())
+    early = not_modified(etag)
+    if early is not None:
+        return early
+    doc = {
+        "tilejson": "3.0.0",
+        "name": names,
+        "tiles": [f"{base()}/tiles/{names}/{{z}}/{{x}}/{{y}}.mvt"],
+        "vector_layers": [_vector_layer(spec) for spec, _ in layers],
+        "bounds": _union_bbox(layers),
+        "minzoom": min(spec.min_zoom for spec, _ in layers),
+        "maxzoom": max(spec.max_zoom for spec, _ in layers),
+        "attribution": " / ".join(spec.license.attribution.ja for spec, _ in layers),
+        "scheme": "xyz",
+        "version": ".".join(str(s.version) for _, s in layers),
+    }
+    response = jsonify(doc)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = context.settings().cache_control
+    return response
+
+
+@bp.get("/collections/<layer_id>/tiles")
+def tilesets(layer_id: str) -> Response:
+    """The list of tilesets of a collection (one: WebMercatorQuad vector tiles)."""
+    spec = public_layer(layer_id)
+    served.served(spec)
+    b = f"{base()}/collections/{spec.id}/tiles"
+    return jsonify({"tilesets": [_tileset(spec, b)], "links": [link(b, "self", JSON)]})
+
+
+def _tileset(spec: LayerSpec, b: str) -> dict[str, Any]:
+    return {
+        "title": spec.title.en,
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": WEB_MERCATOR_QUAD,
+        "links": [
+            link(f"{b}/WebMercatorQuad", "self", JSON),
+            link(WEB_MERCATOR_QUAD, "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", JSON),
+        ],
+    }
+
+
+@bp.get("/collections/<layer_id>/tiles/WebMercatorQuad")
+def tileset(layer_id: str) -> Response:
+    """Tileset metadata: tiling scheme, zoom limits, layers and the tile URL template."""
+    spec = public_layer(layer_id)
+    current = served.served(spec)
+    b = f"{base()}/collections/{spec.id}/tiles"
+    doc = _tileset(spec, b)
+    doc["links"].append(
+        {
+            "href": f"{b}/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}",
+            "rel": "item",
+            "type": MVT,
+            "templated": True,
+        }
+    )
+    doc["tileMatrixSetLimits"] = [
+        {"tileMatrix": str(z), "minTileRow": 0, "maxTileRow": 2**z - 1, "minTileCol": 0,
+         "maxTileCol": 2**z - 1}
+        for z in range(spec.min_zoom, spec.max_zoom + 1)
+    ]  # fmt: skip
+    doc["layers"] = [{**_vector_layer(spec), "geometryType": spec.geometry.value.lower()}]
+    if current.bbox:
+        doc["boundingBox"] = {
+            "lowerLeft": list(current.bbox[:2]),
+            "upperRight": list(current.bbox[2:]),
+            "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        }
+    return jsonify(doc)

@@ -1,0 +1,132 @@
+"""The OpenAPI 3.0 document of the API, generated from the layer catalogue (so it cannot
+drift from what is served), and a readable HTML page of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template
+
+from gis.items_query import DEFAULT_LIMIT, MAX_LIMIT
+from gis.layerspec import LayerSpec
+from gis.output_crs import offered_uris
+from webmap import context
+from webmap.ogc.documents import base
+
+bp = Blueprint("openapi", __name__)
+OPENAPI_MIME = "application/vnd.oai.openapi+json;version=3.0"
+_TYPES = {"integer": "integer", "bigint": "integer", "real": "number", "boolean": "boolean"}
+_PROBLEM = {"description": "problem (RFC 9457)",
+            "content": {"application/problem+json": {"schema": {"type": "object"}}}}  # fmt: skip
+
+
+def _param(name: str, where: str, schema: dict[str, Any], text: str, **extra: Any) -> Any:
+    return {"name": name, "in": where, "schema": schema, "description": text, **extra}
+
+
+def _common_params() -> list[Any]:
+    crs = {"type": "string", "enum": offered_uris()}
+    return [
+        _param(
+            "bbox",
+            "query",
+            {"type": "array", "items": {"type": "number"}},
+            "minx,miny,maxx,maxy",
+            style="form",
+            explode=False,
+        ),
+        _param("bbox-crs", "query", crs, "CRS of bbox (default CRS84)"),
+        _param("crs", "query", crs, "CRS of the output geometries (default CRS84)"),
+        _param(
+            "limit",
+            "query",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            "page size",
+        ),
+        _param("offset", "query", {"type": "integer", "minimum": 0, "default": 0}, "first item"),
+        _param("sortby", "query", {"type": "string"}, "fields, '-' for descending: -name,fid"),
+        _param("f", "query", {"type": "string", "enum": ["json", "html", "csv"]}, "format"),
+    ]
+
+
+def _items_path(spec: LayerSpec) -> dict[str, Any]:
+    filters = [
+        _param(f.name, "query", {"type": _TYPES.get(f.type, "string")}, f"{f.title.en} equals")
+        for f in spec.fields
+        if f.filterable and f.type not in ("jsonb", "timestamptz")
+    ]
+    return {
+        "get": {
+            "summary": f"Features of {spec.title.en}",
+            "operationId": f"items_{spec.id}",
+            "tags": [spec.id],
+            "parameters": _common_params() + filters,
+            "responses": {
+                "200": {"description": "GeoJSON FeatureCollection",
+                        "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                "400": _PROBLEM, "404": _PROBLEM, "503": _PROBLEM,
+            },
+        }
+    }  # fmt: skip
+
+
+def _simple(summary: str, mime: str = "application/json", **params: Any) -> dict[str, Any]:
+    parameters = [_param(n, "path", {"type": t}, n, required=True) for n, t in params.items()]
+    return {"get": {"summary": summary, "parameters": parameters,
+                    "responses": {"200": {"description": summary, "content": {mime: {}}},
+                                  "400": _PROBLEM, "404": _PROBLEM}}}  # fmt: skip
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.0 document for the public layers of the catalogue."""
+    paths: dict[str, Any] = {
+        "/": _simple("landing page"),
+        "/conformance": _simple("conformance classes"),
+        "/collections": _simple("collections"),
+        "/tiles/{layers}/{z}/{x}/{y}.mvt": _simple(
+            "XYZ vector tile of comma-separated layers",
+            "application/vnd.mapbox-vector-tile",
+            layers="string",
+            z="integer",
+            x="integer",
+            y="integer",
+        ),
+        "/tiles/{layers}.json": _simple("TileJSON 3.0.0", layers="string"),
+    }
+    for spec in context.registry().public():
+        c = f"/collections/{spec.id}"
+        paths[c] = _simple(f"{spec.title.en}: description")
+        paths[f"{c}/items"] = _items_path(spec)
+        paths[f"{c}/items/{{featureId}}"] = _simple(
+            f"{spec.title.en}: one feature", "application/geo+json", featureId="integer"
+        )
+        paths[f"{c}/tiles/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"] = _simple(
+            f"{spec.title.en}: vector tile", "application/vnd.mapbox-vector-tile",
+            tileMatrix="integer", tileRow="integer", tileCol="integer",
+        )  # fmt: skip
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Kasane API", "version": "1.0.0",
+                 "description": "OGC API - Features and Tiles of a shared prefecture GIS"},
+        "servers": [{"url": base()}],
+        "paths": paths,
+    }  # fmt: skip
+
+
+@bp.get("/api")
+def api() -> Response:
+    """The OpenAPI document."""
+    response = jsonify(document())
+    response.mimetype = OPENAPI_MIME
+    return response
+
+
+@bp.get("/api.html")
+def api_page() -> str:
+    """A readable list of the API's operations."""
+    doc = document()
+    operations = [
+        (path, item["get"]["summary"], [p["name"] for p in item["get"]["parameters"]])
+        for path, item in doc["paths"].items()
+    ]
+    return render_template("pages/api.html", operations=operations, layers=context.registry())

@@ -1,0 +1,43 @@
+"""The served version of each layer in this process, kept current by NOTIFY (gis.versions)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from flask import current_app
+
+from gis.errors import NotFound
+from gis.layerspec import LayerSpec
+from gis.versions import Served, ServedVersions
+from webmap import db
+
+_trackers: dict[tuple[int, str], ServedVersions] = {}
+_lock = threading.Lock()
+
+
+def _tracker() -> ServedVersions:
+    """This process's listener for the app's database, started on first use (after any
+    gunicorn fork); apps of one process that share a database share it."""
+    key = (os.getpid(), str(current_app.extensions["kasane.db_url"]))
+    tracker = _trackers.get(key)
+    if tracker is None:
+        with _lock:
+            tracker = _trackers.get(key)
+            if tracker is None:
+                tracker = ServedVersions(key[1]).start()
+                _trackers[key] = tracker
+    return tracker
+
+
+def state() -> dict[str, Served]:
+    """The served version of every loaded layer."""
+    return _tracker().lookup(db.connection)
+
+
+def served(spec: LayerSpec) -> Served:
+    """The served version of a layer; NotFound when it is not loaded."""
+    found = state().get(spec.id)
+    if found is None:
+        raise NotFound(f"layer {spec.id!r} has no data loaded yet")
+    return found
