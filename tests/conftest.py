@@ -167,8 +167,8 @@ def staff_tokens(database_url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def demo_frames(registry: LayerRegistry) -> dict[str, object]:
+def demo_frames() -> dict[str, object]:
     """The raw demo frames (what `demo_loaded` loads), for computing expectations independently."""
-    from etl.demo_data import demo_layers
+    from tests.demo import demo_frames as frames
 
-    return demo_layers(registry)  # type: ignore[return-value]
+    return frames()  # type: ignore[return-value]

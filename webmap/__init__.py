@@ -16,7 +16,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kasane.settings"] = settings
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
 
-    from webmap import auth, db, errors, i18n, metrics, ogc, openapi, pages, planners, residents, vendor
+    from webmap import (
+        auth,
+        db,
+        errors,
+        i18n,
+        metrics,
+        ogc,
+        openapi,
+        pages,
+        planners,
+        residents,
+        vendor,
+    )
 
     db.init_app(app, settings)
     errors.init_app(app)

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import geopandas as gpd
-
 from gis.db import connect
-
-
-@cache
-def demo_frames() -> dict[str, gpd.GeoDataFrame]:
-    from etl.demo_data import demo_layers
-    from gis.registry import LayerRegistry
-    from gis.settings import load_settings
-
-    return demo_layers(LayerRegistry.from_dir(load_settings().layers_dir))
+from tests.demo import demo_frames
 
 
 def bearer(token: str) -> dict[str, str]:

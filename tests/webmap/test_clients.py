@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 
-from etl.demo_data import demo_layers
 from etl.writer import write_version
 from gis import storage
 from gis.db import connect
+from tests.demo import demo_frames
 
 pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin missing")
 
@@ -39,7 +40,7 @@ def test_ogrinfo_oapif_lists_and_reads(live_server, registry) -> None:
     assert out.returncode == 0, out.stderr
     for spec in registry.public():
         assert spec.id in out.stdout
-    feature_count = len(demo_layers()["wifi_spots"])
+    feature_count = len(demo_frames()["wifi_spots"])
     out = subprocess.run(
         ["ogrinfo", "-ro", "-so", f"OAPIF:{live_server}/collections/wifi_spots", "wifi_spots"],
         capture_output=True, text=True, timeout=120,
@@ -49,7 +50,7 @@ def test_ogrinfo_oapif_lists_and_reads(live_server, registry) -> None:
 
 
 def test_gdal_mvt_driver_decodes_a_tile(live_server, tmp_path: Path) -> None:
-    frame = demo_layers()["shelters"]
+    frame = demo_frames()["shelters"]
     import math
 
     lon, lat = frame.geometry.iloc[0].coords[0]
@@ -78,7 +79,7 @@ def test_owslib_reads_items(live_server) -> None:
     assert "shelters" in ids
     items = api.collection_items("shelters", limit=5)
     assert len(items["features"]) == 5
-    assert items["numberMatched"] == len(demo_layers()["shelters"])
+    assert items["numberMatched"] == len(demo_frames()["shelters"])
 
 
 def _load(database_url: str, registry, frame: gpd.GeoDataFrame) -> int:
@@ -88,21 +89,29 @@ def _load(database_url: str, registry, frame: gpd.GeoDataFrame) -> int:
 
 
 def test_new_version_is_served_at_once_by_every_worker(live_server, database_url, registry):
-    original = demo_layers()["wifi_spots"]
+    original = demo_frames()["wifi_spots"]
     url = f"{live_server}/collections/wifi_spots/items?limit=1"
     for _ in range(8):  # warm the caches of both workers
         _fetch(url)
     changed = original.iloc[:3].copy()
     try:
         _load(database_url, registry, changed)
+        _wait_for_count(url, 3)
         for _ in range(12):  # several requests: both workers answer some
             status, _, body = _fetch(url)
             assert status == 200
             assert json.loads(body)["numberMatched"] == 3
     finally:
         _load(database_url, registry, original)
-    status, _, body = _fetch(url)
-    assert json.loads(body)["numberMatched"] == len(original)
+    _wait_for_count(url, len(original))
+
+
+def _wait_for_count(url: str, expected: int) -> None:
+    """Each worker learns of a commit by NOTIFY within milliseconds; allow that much
+    propagation (a lost notification would only be caught by the 30 s safety refresh)."""
+    deadline = time.monotonic() + 1.0
+    while json.loads(_fetch(url)[2])["numberMatched"] != expected:
+        assert time.monotonic() < deadline, "a worker still serves the replaced version"
 
 
 def test_metrics_health_and_ready(live_server) -> None:

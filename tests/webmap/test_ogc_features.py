@@ -10,12 +10,12 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box, shape
 
-from etl.demo_data import demo_layers
+from tests.demo import demo_frames
 
 
 @pytest.fixture(scope="module")
 def frames():
-    return demo_layers()
+    return demo_frames()
 
 
 def _get(client, url: str):

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from etl.demo_data import demo_layers
+from tests.demo import demo_frames
 
 TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
 
@@ -32,7 +32,7 @@ def _tile_box(z: int, x: int, y: int) -> shapely.Polygon:
 
 @pytest.fixture(scope="module")
 def frames():
-    return demo_layers()
+    return demo_frames()
 
 
 def test_tile_has_named_layers_with_declared_attributes(client, demo_loaded, registry, frames):
