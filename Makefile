@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help
+.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -44,6 +44,9 @@ bench: setup
 
 bench-residents: setup
 	$(BIN)/python bench/residents.py
+
+bench-etl: setup
+	$(BIN)/python bench/etl.py
 
 clean-db:
 	-$(BIN)/kasane db down

@@ -40,6 +40,9 @@ def promote_to_declared(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     return out
 
 
+_PLAIN = (str, int, bool, bytes)
+
+
 def _python(value: Any) -> Any:
     """numpy/pandas scalars and missing values -> plain Python for COPY."""
     if value is None or value is pd.NA or value is pd.NaT:
@@ -59,9 +62,18 @@ def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, 
     """Rows in COPY order: fid, declared fields, EWKB geometry (SRID 4326)."""
     geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
     wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), include_srid=True)
-    columns = [frame[name].tolist() for name in spec.field_names]
-    for index, values in enumerate(zip(*columns, wkb, strict=True), start=1):
-        yield (index, *(_python(v) for v in values[:-1]), values[-1])
+    columns = [_python_column(frame[name]) for name in spec.field_names]
+    yield from zip(range(1, len(frame) + 1), *columns, wkb, strict=True)
+
+
+def _python_column(series: pd.Series) -> list[Any]:
+    """A column as plain Python values with None for missing ones, converted in bulk."""
+    if series.dtype.kind in "iub":  # numpy ints and bools cannot be missing
+        return series.tolist()  # type: ignore[no-any-return]
+    values = series.tolist()
+    if series.dtype.kind == "f":
+        return [None if v != v else v for v in values]
+    return [v if type(v) in _PLAIN else _python(v) for v in values]
 
 
 def write_version(

@@ -79,6 +79,9 @@ class FieldSpec(Strict):
     required: bool = False
     filterable: bool = True
     in_tiles: bool = True
+    values: tuple[str | int, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
 
     @field_validator("name")
     @classmethod
@@ -88,6 +91,33 @@ class FieldSpec(Strict):
         if value in RESERVED_FIELDS:
             raise ValueError(f"{value!r} is reserved for Kasane's own columns")
         return value
+
+    @model_validator(mode="after")
+    def _consistent_rules(self) -> FieldSpec:
+        numeric = self.type in ("integer", "bigint", "real")
+        if (self.minimum is not None or self.maximum is not None) and not numeric:
+            raise ValueError("minimum/maximum apply only to integer, bigint and real fields")
+        if self.values and self.type not in ("text", "integer", "bigint"):
+            raise ValueError("values apply only to text and integer fields")
+        if self.values and any(isinstance(v, str) != (self.type == "text") for v in self.values):
+            raise ValueError("values must have the field's type (strings for text fields)")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum must not exceed maximum")
+        return self
+
+    def check(self, value: object) -> str | None:
+        """Why ``value`` breaks this field's declared rules, or None when it is fine."""
+        if value is None:
+            return f"required field {self.name!r} is empty" if self.required else None
+        if self.values and value not in self.values:
+            allowed = ", ".join(map(str, self.values))
+            return f"{self.name} {value!r} is not one of {allowed}"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if self.minimum is not None and value < self.minimum:
+                return f"{self.name} {value} is below the minimum {self.minimum:g}"
+            if self.maximum is not None and value > self.maximum:
+                return f"{self.name} {value} is above the maximum {self.maximum:g}"
+        return None
 
     @property
     def sql_type(self) -> str:

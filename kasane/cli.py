@@ -15,7 +15,7 @@ import psycopg
 
 from gis.errors import KasaneError
 from gis.settings import Settings, load_settings
-from kasane import cmd_db, cmd_layers, cmd_serve, cmd_users
+from kasane import cmd_db, cmd_layers, cmd_load, cmd_serve, cmd_users
 
 
 class FriendlyGroup(click.Group):
@@ -71,3 +71,4 @@ main.add_command(cmd_layers.layers)
 main.add_command(cmd_serve.serve)
 main.add_command(cmd_serve.demo)
 main.add_command(cmd_users.users)
+main.add_command(cmd_load.load_command)

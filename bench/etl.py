@@ -1,0 +1,97 @@
+"""ETL benchmark: `kasane load` against ogr2ogr (PG_USE_COPY) and the psycopg binary-COPY floor.
+
+Runs in one go, on one machine, against the private benchmark PostGIS of ../shared/bench
+(pg.sh, BENCHPG_DIR/BENCHPG_PORT), with the synthetic 200k points and 20k polygons made by its
+make_data.py. Prints a table of medians (wall seconds) and the peak RSS of `kasane load`.
+
+    make bench-etl            # or: .venv/bin/python bench/etl.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_BENCH = Path(os.environ.get("KASANE_SHARED_DIR", ROOT.parent / "shared")) / "bench"
+WORK = Path(os.environ.get("KASANE_BENCH_DIR", "/tmp/kasane-bench-etl"))
+PG_ENV = {
+    "BENCHPG_DIR": os.environ.get("BENCHPG_DIR", "/tmp/kasane-benchpg-etl"),
+    "BENCHPG_PORT": os.environ.get("BENCHPG_PORT", "55442"),
+}
+LAYERS = {"shelters": "bench_points", "floodzones": "bench_polygons"}
+
+
+def sh(*args: str, env: dict[str, str] | None = None, cwd: Path = WORK) -> str:
+    out = subprocess.run(
+        args, cwd=cwd, env={**os.environ, **PG_ENV, **(env or {})}, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return out.stdout
+
+
+def prepare() -> str:
+    if not (WORK / "make_data.py").exists():
+        shutil.copytree(SHARED_BENCH, WORK, dirs_exist_ok=True)
+    if not (WORK / "data" / "floodzones.gpkg").exists():
+        print("generating synthetic data (make_data.py, about 1-2 min)…", flush=True)
+        sh(sys.executable, "make_data.py")
+    return sh("./pg.sh", "start").strip().splitlines()[-1]
+
+
+def kasane_load(dsn: str, layer: str, source: Path) -> tuple[float, int]:
+    env = {"KASANE_DATABASE_URL": dsn, "KASANE_LAYERS_DIR": str(ROOT / "bench" / "layers")}
+    sh("psql", dsn, "-qc", "CHECKPOINT")
+    start = time.perf_counter()
+    out = subprocess.run(
+        ["/usr/bin/time", "-f", "peak_rss_kb=%M", sys.executable, "-m", "kasane", "load",
+         layer, str(source), "--force"],
+        cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    rss = int(re.search(r"peak_rss_kb=(\d+)", out.stderr)[1])  # type: ignore[index]
+    return wall, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    dsn = prepare()
+    sh(sys.executable, "-m", "kasane", "db", "migrate", env={"KASANE_DATABASE_URL": dsn},
+       cwd=ROOT)  # fmt: skip
+    rows: list[tuple[str, str, float, float, float, str]] = []
+    peer_json = WORK / "out" / "etl-kasane-run.json"
+    peers = ["--methods", "ogr2ogr,floor", "--layers", ",".join(LAYERS), "--out", str(peer_json)]
+    sh(sys.executable, "etl_bench.py", "--dsn", dsn, "--runs", str(args.runs), *peers)
+    for r in json.loads(peer_json.read_text()):
+        if r["method"] != "ogr2ogr(geojson)":
+            rows.append((r["method"], r["layer"], r["median"], r["min"], r["max"], ""))
+    for source, layer in LAYERS.items():
+        samples = [
+            kasane_load(dsn, layer, WORK / "data" / f"{source}.gpkg") for _ in range(args.runs)
+        ]
+        walls = [s[0] for s in samples]
+        rss = max(s[1] for s in samples) / 1024
+        rows.append(("kasane load (gpkg)", source, statistics.median(walls), min(walls),
+                     max(walls), f"peak RSS {rss:.0f} MiB"))  # fmt: skip
+    print(f"\n{'method':<28} {'layer':<11} {'median s':>9} {'min-max s':>13}  note")
+    for method, layer, med, low, high, note in rows:
+        print(f"{method:<28} {layer:<11} {med:>9.2f} {low:>6.2f}-{high:<6.2f}  {note}")
+    for source in LAYERS:
+        get = {m: med for m, layer, med, *_ in rows if layer == source}
+        kasane, floor = get["kasane load (gpkg)"], get["floor(psycopg COPY binary)"]
+        print(f"{source}: kasane/ogr2ogr(gpkg) = {kasane / get['ogr2ogr(gpkg)']:.2f}×,"
+              f" kasane/floor = {kasane / floor:.2f}× (bar: ≤ 1.0× and ≤ 1.3×)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""``kasane load transit FEED.zip…``: store GTFS feeds, then republish the transit layers.
+
+``transit_stops`` and ``transit_routes`` are rebuilt from every feed in the ``transit`` schema
+after each change. Route lines come from ``shapes.txt`` where a route's trips have shapes, and
+otherwise from the stop sequences of its trips (one line per distinct stop pattern).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from etl.gtfs import store_feed
+from etl.inputs import expand
+from etl.load import LoadOptions, Progress
+from etl.report import FileReport, LoadReport
+from etl.sniff import sniff
+from etl.writer import write_version
+from gis import storage
+from gis.db import connect
+from gis.errors import LoadError
+from gis.registry import LayerRegistry
+
+STOPS_SQL = """
+SELECT feed_id, stop_id, stop_name AS name,
+       (SELECT t.translation FROM transit.translations t
+         WHERE t.feed_id = s.feed_id AND t.language = 'en'
+           AND ((t.table_name = 'stops' AND t.field_name = 'stop_name'
+                 AND (t.record_id = s.stop_id OR t.field_value = s.stop_name))
+                OR (t.table_name IS NULL AND t.trans_id = s.stop_name))
+         LIMIT 1) AS name_en,
+       NULL::text AS lg_code, coalesce(location_type, 0) AS location_type,
+       NULL::integer AS departures_per_day,
+       ST_AsBinary(ST_MakePoint(stop_lon, stop_lat)) AS wkb
+FROM transit.stops s WHERE stop_lat IS NOT NULL AND stop_lon IS NOT NULL
+ORDER BY feed_id, stop_id
+"""
+
+ROUTES_SQL = """
+WITH shape_lines AS (
+    SELECT feed_id, shape_id,
+           ST_MakeLine(ST_MakePoint(shape_pt_lon, shape_pt_lat) ORDER BY shape_pt_sequence) AS g
+    FROM transit.shapes GROUP BY feed_id, shape_id
+), from_shapes AS (
+    SELECT t.feed_id, t.route_id, ST_Collect(l.g) AS g
+    FROM (SELECT DISTINCT feed_id, route_id, shape_id FROM transit.trips
+          WHERE shape_id IS NOT NULL) t
+    JOIN shape_lines l USING (feed_id, shape_id)
+    GROUP BY t.feed_id, t.route_id
+), patterns AS (
+    SELECT st.feed_id, st.trip_id,
+           ST_MakeLine(ST_MakePoint(s.stop_lon, s.stop_lat) ORDER BY st.stop_sequence) AS g
+    FROM transit.stop_times st JOIN transit.stops s USING (feed_id, stop_id)
+    WHERE NOT EXISTS (SELECT 1 FROM from_shapes f JOIN transit.trips t2
+                      ON t2.feed_id = f.feed_id AND t2.route_id = f.route_id
+                      WHERE t2.feed_id = st.feed_id AND t2.trip_id = st.trip_id)
+    GROUP BY st.feed_id, st.trip_id
+), from_stops AS (
+    SELECT feed_id, route_id, ST_Collect(g) AS g FROM (
+        SELECT DISTINCT ON (p.feed_id, t.route_id, ST_AsBinary(p.g)) p.feed_id, t.route_id, p.g
+        FROM patterns p JOIN transit.trips t USING (feed_id, trip_id)
+        WHERE ST_NPoints(p.g) >= 2) d
+    GROUP BY feed_id, route_id
+)
+SELECT r.feed_id, r.route_id, a.agency_name, r.route_short_name, r.route_long_name,
+       r.route_type, r.route_color, ST_AsBinary(ST_Multi(coalesce(fs.g, fp.g))) AS wkb
+FROM transit.routes r
+LEFT JOIN transit.agency a ON a.feed_id = r.feed_id
+     AND a.agency_id = coalesce(r.agency_id, a.agency_id)
+LEFT JOIN from_shapes fs ON fs.feed_id = r.feed_id AND fs.route_id = r.route_id
+LEFT JOIN from_stops fp ON fp.feed_id = r.feed_id AND fp.route_id = r.route_id
+WHERE coalesce(fs.g, fp.g) IS NOT NULL
+ORDER BY r.feed_id, r.route_id
+"""
+
+
+def feed_id_for(path: Path) -> str:
+    """A feed id from the file name: ``352080_gtfs-jp.zip`` -> ``352080_gtfs-jp``."""
+    return re.sub(r"[^\w.-]+", "_", path.stem).strip("_") or "feed"
+
+
+def _frame(conn: storage.Conn, query: str, names: list[str]) -> gpd.GeoDataFrame:
+    rows = conn.execute(query).fetchall()
+    data = {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    geoms = [shapely.from_wkb(bytes(r[-1])) for r in rows]
+    return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
+
+
+def publish_layers(
+    conn: storage.Conn, registry: LayerRegistry, sources: list[storage.SourceFile]
+) -> dict[str, int]:
+    """Rebuild ``transit_stops`` and ``transit_routes`` from all feeds; returns their versions."""
+    versions = {}
+    stops = registry.get("transit_stops")
+    routes = registry.get("transit_routes")
+    frames = {
+        stops.id: _frame(conn, STOPS_SQL, stops.field_names),
+        routes.id: _frame(conn, ROUTES_SQL, routes.field_names),
+    }
+    for spec in (stops, routes):
+        frame = frames[spec.id]
+        provenance = storage.Provenance(files=sources, source_crs="EPSG:4326",
+                                        source_encoding="utf-8", rows_read=len(frame))  # fmt: skip
+        versions[spec.id] = write_version(conn, spec, frame, provenance)
+    return versions
+
+
+def load_feeds(
+    url: str, registry: LayerRegistry, paths: list[Path], options: LoadOptions,
+    progress: Progress | None = None,
+) -> LoadReport:  # fmt: skip
+    """Store each GTFS zip as its own feed (replacing a feed of the same id), then republish."""
+    report = LoadReport("transit", dry_run=options.dry_run)
+    inputs = expand(paths)
+    changed = False
+    with connect(url, autocommit=True) as conn:
+        for n, item in enumerate(inputs):
+            if progress:
+                progress(n, len(inputs), item.name)
+            file_report = FileReport(item.name, item.sha256, item.bytes, format="gtfs")
+            report.files.append(file_report)
+            feed_id = options.values.get("feed_id") or feed_id_for(item.path)
+            found = sniff(item.path)
+            if found.format != "gtfs":
+                file_report.error = f"not a GTFS feed: {found.detail}"
+                continue
+            row = conn.execute(
+                "SELECT sha256 FROM transit.feeds WHERE feed_id = %s", (feed_id,)
+            ).fetchone()
+            if row and row[0] == item.sha256 and not options.force and not options.dry_run:
+                file_report.add(None, None, f"feed {feed_id} unchanged (same sha256)", "warning")
+                continue
+            try:
+                with conn.transaction(force_rollback=options.dry_run):
+                    feed = store_feed(conn, feed_id, item.path, item.sha256)
+            except LoadError as err:
+                file_report.error = str(err)
+                continue
+            changed = changed or not options.dry_run
+            file_report.rows_read = file_report.rows_loaded = sum(feed.counts.values())
+            file_report.encoding = "utf-8"
+            for warning in feed.warnings:
+                file_report.add(None, None, warning, "warning")
+            counts = ", ".join(f"{k} {v}" for k, v in feed.counts.items())
+            file_report.add(None, None, f"feed {feed_id}: {counts}", "warning")
+        if progress:
+            progress(len(inputs), len(inputs), "")
+        if changed:
+            sources = [
+                storage.SourceFile(str(r[0]), str(r[1]), 0)
+                for r in conn.execute(
+                    "SELECT file_name, sha256 FROM transit.feeds ORDER BY feed_id"
+                )
+            ]
+            versions = publish_layers(conn, registry, sources)
+            report.outcome = "feeds stored; " + ", ".join(f"{k} v{v}" for k, v in versions.items())
+        elif options.dry_run:
+            report.outcome = "dry run: feeds checked and rolled back; nothing changed"
+        else:
+            report.outcome = (
+                "unchanged" if any(f.issues for f in report.files) else "nothing to load"
+            )
+    return report

@@ -1,0 +1,143 @@
+"""Vector files through pyogrio (GDAL): shapefiles, GeoJSON, TopoJSON, GeoPackage.
+
+Shapefiles need care with Japanese data: a ``.dbf`` in Shift_JIS without a ``.cpg`` is read by
+GDAL as Latin-1 (mojibake), so the encoding is detected from the records; a missing ``.prj``
+means the CRS must be given (``--crs``); ESRI WKT such as ``JGD_2000_Japan_Zone_3`` is
+identified to its EPSG code by :func:`gis.crs.resolve_crs`. Everything ends in EPSG:4326 via
+:func:`gis.crs.to_wgs84_transformer` (which handles the Tokyo datum safely).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from etl.inputs import Input
+from etl.readers import Table
+from etl.readers.csv_text import normalize_header
+from etl.sniff import detect_encoding, zip_names
+from gis.crs import resolve_crs, to_wgs84_transformer
+from gis.errors import LoadError
+
+_ENCODING_NAMES = {
+    "shift_jis": "cp932", "sjis": "cp932", "cp932": "cp932", "932": "cp932",
+    "utf-8": "utf-8", "utf8": "utf-8", "65001": "utf-8", "euc-jp": "euc_jp",
+}  # fmt: skip
+_WGS84 = CRS.from_epsg(4326)
+
+
+def _cpg_encoding(text: str) -> str | None:
+    return _ENCODING_NAMES.get(text.strip().lower().replace(" ", ""))
+
+
+def dbf_encoding(dbf: Path) -> str:
+    """The text encoding of a ``.dbf``'s records, detected from their bytes."""
+    with dbf.open("rb") as handle:
+        head = handle.read(32)
+        header_len = struct.unpack("<H", head[8:10])[0] if len(head) >= 10 else 0
+        handle.seek(32)
+        fields = handle.read(max(header_len - 32, 0))
+        handle.seek(header_len)
+        records = handle.read(1 << 20)
+    return detect_encoding(fields + records)
+
+
+def shapefile_encoding(item: Input, override: str | None) -> str:
+    """``--encoding``, else the ``.cpg`` (or a renamed one), else detected from the ``.dbf``."""
+    if override:
+        return override
+    if (cpg := item.sidecar(".cpg")) is not None and (enc := _cpg_encoding(cpg.read_text())):
+        return enc
+    for text in item.sanitized_texts():
+        if enc := _cpg_encoding(text):
+            return enc
+    dbf = item.sidecar(".dbf")
+    return dbf_encoding(dbf) if dbf else "utf-8"
+
+
+def _prj_hint(item: Input) -> str:
+    for text in item.sanitized_texts():
+        if re.match(r"(GEOGCS|PROJCS|GEOGCRS|PROJCRS)\[", text):
+            crs = resolve_crs(text)
+            code = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
+            return f"; a renamed sidecar file holds {crs.name}: try --crs {code}"
+    return ""
+
+
+def source_crs(item: Input, declared: CRS | None, override: str | None) -> CRS:
+    """The CRS of the data: ``--crs`` wins, then the file's own; none at all is an error."""
+    if override:
+        return resolve_crs(override)
+    if item.path.suffix.lower() == ".shp" and (prj := item.sidecar(".prj")) is not None:
+        return resolve_crs(None, prj.read_bytes().decode("utf-8", errors="replace"))
+    if declared is not None:
+        return declared
+    raise LoadError(
+        "no .prj (coordinate system unknown)",
+        hint="give the CRS with --crs, e.g. --crs EPSG:4326 or --crs 'JGD2011 zone III'"
+        + _prj_hint(item),
+    )
+
+
+def to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
+    """Geometries transformed from ``crs`` to EPSG:4326 lon/lat."""
+    if crs.equals(_WGS84, ignore_axis_order=True) or crs.to_epsg() in (4326, 6668, 4612):
+        return geoms
+    transformer = to_wgs84_transformer(crs)
+
+    def move(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return np.asarray(shapely.transform(geoms, move), dtype=object)
+
+
+def read_vector(item: Input, *, encoding: str | None, crs: str | None) -> Table:
+    """Read a vector file with pyogrio and bring it to EPSG:4326."""
+    is_shp = item.path.suffix.lower() == ".shp" or item.sidecar(".dbf") is not None
+    used = shapefile_encoding(item, encoding) if is_shp else encoding
+    try:
+        info = pyogrio.read_info(item.path, encoding=used)
+        declared = CRS.from_user_input(info["crs"]) if info.get("crs") else None
+        if not is_shp and declared is None:
+            declared = CRS.from_user_input("OGC:CRS84")  # GeoJSON's default
+        the_crs = source_crs(item, None if is_shp else declared, crs)
+        with warnings.catch_warnings():  # e.g. "several features with id = 0": FIDs unused
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = pyogrio.read_dataframe(item.path, encoding=used)
+    except pyogrio.errors.DataSourceError as err:
+        raise LoadError(f"GDAL cannot read it: {err}") from err
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    attributes = frame.drop(columns="geometry")
+    attributes.columns = [normalize_header(str(c)) for c in attributes.columns]
+    return Table(
+        frame=attributes.reset_index(drop=True),
+        rows=np.arange(1, len(frame) + 1, dtype=np.int64),
+        geometry=to_wgs84(geoms, the_crs),
+        encoding=used,
+        source_crs=the_crs,
+    )
+
+
+def extract_zip(path: Path, target: Path) -> Path:
+    """Unpack ``path`` under ``target`` with member names decoded (CP932 without the UTF-8 flag)."""
+    with zipfile.ZipFile(path) as archive:
+        for name, info in zip_names(archive).items():
+            if info.is_dir() or name.startswith("__MACOSX/"):
+                continue
+            out = (target / name).resolve()
+            if not out.is_relative_to(target.resolve()):
+                raise LoadError(f"zip member {name!r} points outside the archive")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as src, out.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+    return target

@@ -1,0 +1,83 @@
+"""``kasane load LAYER PATH...``: load files into a layer, with a report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from etl.load import LoadOptions, load
+from gis.db import database_url
+from gis.errors import BadRequest
+from kasane.cmd_db import settings_of
+from kasane.cmd_layers import registry_of
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    sys.stderr.write(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}{end}"
+    )
+    sys.stderr.flush()
+
+
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise BadRequest(f"--set expects FIELD=VALUE, got {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@click.command("load")
+@click.argument("layer")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and validate, report, change nothing.")
+@click.option("--encoding", help="Text encoding of CSV/.dbf files (default: detected).")
+@click.option(
+    "--crs", help="CRS of the input when the file does not say (EPSG:6671, 'JGD2011 zone III', …)."
+)
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
+              help="Write a JSON report with every rejected row here.")  # fmt: skip
+@click.option("--force", is_flag=True, help="Load even when the same files are already served.")
+@click.option("--set", "defaults", multiple=True, metavar="FIELD=VALUE",
+              help="Value for a field the files lack (e.g. survey_year=2020).")  # fmt: skip
+@click.pass_context
+def load_command(
+    ctx: click.Context,
+    layer: str,
+    paths: tuple[Path, ...],
+    dry_run: bool,
+    encoding: str | None,
+    crs: str | None,
+    report_path: Path | None,
+    force: bool,
+    defaults: tuple[str, ...],
+) -> None:
+    """Load PATHs (files or directories) into LAYER as a new version.
+
+    Formats are detected from content: CSV (any Japanese encoding), GeoJSON, TopoJSON,
+    GeoPackage, shapefiles (loose or zipped) and, for `transit`, GTFS/GTFS-JP zips.
+    Rejected rows are reported with their reason; the load is all or nothing.
+    """
+    settings = settings_of(ctx)
+    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
+    url = database_url(settings)
+    progress = _progress if sys.stderr.isatty() else None
+    if layer == "transit":
+        from etl.gtfs_load import load_feeds
+
+        report = load_feeds(url, registry_of(ctx), list(paths), options, progress)
+    else:
+        spec = registry_of(ctx).get(layer)
+        report = load(url, spec, list(paths), options, progress)
+    click.echo(report.summary())
+    if report_path:
+        report.write(report_path)
+    if report.rows_loaded == 0 and not report.outcome.startswith("unchanged"):
+        sys.exit(1)
