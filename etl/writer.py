@@ -68,7 +68,8 @@ def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, 
 
 def _python_column(series: pd.Series) -> list[Any]:
     """A column as plain Python values with None for missing ones, converted in bulk."""
-    if series.dtype.kind in "iub":  # numpy ints and bools cannot be missing
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
+        # plain numpy ints and bools cannot be missing (nullable Int64/boolean can: slow path)
         return series.tolist()  # type: ignore[no-any-return]
     values = series.tolist()
     if series.dtype.kind == "f":
