@@ -106,6 +106,7 @@ class Coverage:
     blank_area_m2: float
     blank_population: float | None
     blank_areas: list[BlankArea]
+    covered_geometry: BaseGeometry = _EMPTY
 
     @property
     def covered_area_share(self) -> float:
@@ -222,10 +223,11 @@ def _blank_areas(model: CoverageModel, blank_parts: np.ndarray) -> list[BlankAre
     piece_idx, area_idx = tree.query(shapely.point_on_surface(pieces), predicate="within")
     people = np.zeros(len(merged))
     np.add.at(people, area_idx, shapely.area(pieces[piece_idx]) * weights[piece_idx])
-    return [
+    areas = [
         BlankArea(g, float(shapely.area(g)), float(p) if model.has_population else None)
         for g, p in zip(merged, people, strict=True)
     ]
+    return sorted(areas, key=lambda a: (-(a.population or 0.0), -a.area_m2))
 
 
 def coverage(conn: Conn, req: TransitRequest, *, with_areas: bool = True) -> Coverage:
@@ -251,6 +253,7 @@ def coverage_of(model: CoverageModel, *, with_areas: bool = True) -> Coverage:
         blank_area_m2=float(np.sum(shapely.area(blank_parts))),
         blank_population=model.people(blank_parts),
         blank_areas=areas,
+        covered_geometry=covered,
     )
 
 
@@ -262,6 +265,6 @@ def to_wgs84(geoms: list[BaseGeometry], epsg: int) -> list[BaseGeometry]:
 
 def _xy(transformer: Transformer) -> Any:
     def apply(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return transformer.transform(x, y)  # type: ignore[no-any-return]
+        return transformer.transform(x, y)
 
     return apply

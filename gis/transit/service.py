@@ -224,12 +224,20 @@ def stop_services(conn: Conn, req: TransitRequest, *, within_m: float = 0.0) -> 
     rows = conn.execute(query, _params(req, within_m)).fetchall()
     return [
         StopService(
-            feed_id=str(r[0]), stop_id=str(r[1]), name=str(r[2] or r[1]), lon=float(r[3]),
-            lat=float(r[4]), inside=bool(r[5]), departures=int(r[6]), first_departure=r[7],
-            last_departure=r[8], window_departures=int(r[9]),
-            mean_headway_min=_headway(int(r[9]), r[10], r[11]), routes=int(r[12]),
+            feed_id=str(r[0]),
+            stop_id=str(r[1]),
+            name=str(r[2] or r[1]),
+            lon=float(r[3]),
+            lat=float(r[4]),
+            inside=bool(r[5]),
+            departures=int(r[6]),
+            first_departure=r[7],
+            last_departure=r[8],
+            window_departures=int(r[9]),
+            mean_headway_min=_headway(int(r[9]), r[10], r[11]),
+            routes=int(r[12]),
             rail=bool(r[13]),
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
@@ -245,11 +253,18 @@ def route_services(conn: Conn, req: TransitRequest) -> list[RouteService]:
     rows = conn.execute(query, _params(req, 0.0)).fetchall()
     return [
         RouteService(
-            feed_id=str(r[0]), route_id=str(r[1]), agency_key=f"{r[0]}:{r[2]}",
-            agency_name=r[3].strip() if r[3] else None, short_name=r[4], long_name=r[5],
-            route_type=r[6], color=r[7], trips=int(r[8]), first_departure=r[9],
+            feed_id=str(r[0]),
+            route_id=str(r[1]),
+            agency_key=f"{r[0]}:{r[2]}",
+            agency_name=r[3].strip() if r[3] else None,
+            short_name=r[4],
+            long_name=r[5],
+            route_type=r[6],
+            color=r[7],
+            trips=int(r[8]),
+            first_departure=r[9],
             last_departure=r[10],
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
