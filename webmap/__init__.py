@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kasane.settings"] = settings
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
 
-    from webmap import auth, db, errors, i18n, pages, planners, residents
+    from webmap import auth, db, errors, i18n, pages, planners, residents, transit
 
     db.init_app(app, settings)
     errors.init_app(app)
@@ -25,4 +25,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(residents.bp)
     planners.init_app(app)
+    transit.init_app(app)
     return app

@@ -136,7 +136,6 @@ class Coverage:
             "populated_area_m2": round(self.populated_area_m2, 1),
             "blank_area_m2": round(self.blank_area_m2, 1),
             "blank_population": _round(self.blank_population),
-            "blank_areas": len(self.blank_areas),
         }
 
 

@@ -70,7 +70,8 @@ def route_row(r: RouteService) -> tuple[Any, ...]:
             r.trips, clock_text(r.first_departure), clock_text(r.last_departure))  # fmt: skip
 
 
-def _feature(geometry: BaseGeometry, properties: dict[str, Any], fid: Any = None) -> dict[str, Any]:
+def feature(geometry: BaseGeometry, properties: dict[str, Any], fid: Any = None) -> dict[str, Any]:
+    """A GeoJSON feature (lon/lat rounded to 7 decimals)."""
     geojson = shapely.geometry.mapping(shapely.set_precision(geometry, 10**-DECIMALS))
     feature = {"type": "Feature", "geometry": geojson, "properties": properties}
     if fid is not None:
@@ -91,7 +92,7 @@ def stops_features(stops: list[StopService], lang: str) -> list[dict[str, Any]]:
         props = dict(zip(STOP_COLUMNS, stop_row(s), strict=True))
         props.update(color=band.color, radius_px=band.radius_px,
                      service_class=band.en if lang == "en" else band.ja)  # fmt: skip
-        out.append(_feature(shapely.Point(s.lon, s.lat), props, s.key))
+        out.append(feature(shapely.Point(s.lon, s.lat), props, s.key))
     return out
 
 
@@ -110,7 +111,7 @@ def routes_features(conn: Conn, routes: list[RouteService]) -> list[dict[str, An
             continue
         props = dict(zip(ROUTE_COLUMNS, route_row(r), strict=True))
         props["color"] = f"#{r.color}" if r.color else "#0072B2"
-        out.append(_feature(line, props, r.key))
+        out.append(feature(line, props, r.key))
     return out
 
 
@@ -129,7 +130,7 @@ def blank_features(result: Coverage) -> list[dict[str, Any]]:
     """Blank areas as polygon features in lon/lat, largest population first."""
     geoms = to_wgs84([a.geometry for a in result.blank_areas], result.epsg)
     return [
-        _feature(g, {"area_id": n, "area_m2": round(a.area_m2, 1),
+        feature(g, {"area_id": n, "area_m2": round(a.area_m2, 1),
                      "population": None if a.population is None else round(a.population, 1),
                      "color": BLANK_COLOR}, n)
         for n, (a, g) in enumerate(zip(result.blank_areas, geoms, strict=True), start=1)

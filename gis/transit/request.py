@@ -9,7 +9,7 @@ within one feed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from gis.codes import normalize_lg_code
@@ -34,6 +34,10 @@ class TransitRequest:
     rail_radius_m: float = DEFAULT_RAIL_RADIUS_M
     min_departures: int = DEFAULT_MIN_DEPARTURES
     window: tuple[int, int] = field(default=DEFAULT_WINDOW)
+
+    def without_filters(self) -> TransitRequest:
+        """The same request for every operator and route (to list the filter choices)."""
+        return replace(self, agencies=(), routes=())
 
     @property
     def max_radius_m(self) -> float:
