@@ -35,6 +35,7 @@ from gis.transit.service import BOUNDARIES, StopService, stop_services, zone_eps
 
 POPULATION = "population_mesh"
 QUAD_SEGS = 16  # vertices per quarter circle of a disc (as geopandas' default)
+GRID_M = 0.01  # blank pieces of neighbouring cells are snapped to 1 cm so they join
 _EMPTY = shapely.Polygon()
 
 
@@ -217,7 +218,7 @@ def _blank_areas(model: CoverageModel, blank_parts: np.ndarray) -> list[BlankAre
     owner = np.repeat(np.arange(len(blank_parts)), shapely.get_num_geometries(blank_parts))
     owner = owner[shapely.area(shapely.get_parts(blank_parts)) > 1.0]
     weights = model.cell_population[owner] / model.cell_area[owner]
-    merged = shapely.get_parts(shapely.union_all(pieces))
+    merged = shapely.get_parts(shapely.union_all(pieces, grid_size=GRID_M))
     tree = shapely.STRtree(merged)
     piece_idx, area_idx = tree.query(shapely.point_on_surface(pieces), predicate="within")
     people = np.zeros(len(merged))

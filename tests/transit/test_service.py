@@ -37,7 +37,9 @@ def test_departures_per_stop_match_pandas(transit_url: str, feed_path: Path, day
             continue
         row = per_stop.loc[s.stop_id]
         assert (s.departures, s.first_departure, s.last_departure) == (
-            row["count"], row["min"], row["max"]
+            row["count"],
+            row["min"],
+            row["max"],
         ), s.stop_id
         if s.stop_id in window.index:
             w = window.loc[s.stop_id]
