@@ -99,8 +99,8 @@ def blank_areas() -> Any:
     if fmt == "csv":
         name = f"transit-blank-areas-{req.lg_code}-{req.service_date}.csv"
         return csv_response(csv_bytes(export.BLANK_COLUMNS, export.blank_rows(result)), name)
-    body = export.collection(export.blank_features(result), **_echo(req),
-                             summary={**result.summary(), "blank_areas": len(result.blank_areas)})  # fmt: skip
+    summary = {**result.summary(), "blank_areas": len(result.blank_areas)}
+    body = export.collection(export.blank_features(result), **_echo(req), summary=summary)
     return jsonify(body), 200, GEOJSON
 
 
