@@ -47,3 +47,36 @@ def transit_url(
     run_load(etl_url, "admin_boundaries", str(n03_path), check=True)
     run_load(etl_url, "population_mesh", str(mesh_csv), "--set", "survey_year=2020", check=True)
     yield etl_url
+
+
+@pytest.fixture(scope="module")
+def transit_server(transit_url: str) -> Iterator[str]:
+    """`kasane serve` against the transit database, on a free port."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import ROOT, free_port
+
+    port = free_port()
+    env = {**os.environ, "KASANE_DATABASE_URL": transit_url, "KASANE_BASEMAP_URL": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("kasane serve did not start")
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
