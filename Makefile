@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl
+.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl bench-transit
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -51,3 +51,6 @@ bench-etl: setup
 clean-db:
 	-$(BIN)/kasane db down
 	rm -rf .kasane
+
+bench-transit: setup
+	$(BIN)/python bench/transit.py

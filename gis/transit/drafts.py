@@ -127,11 +127,6 @@ def _route_lines(conn: Conn, model: CoverageModel) -> list[tuple[str, str, BaseG
     ]
 
 
-def _overlap(line: BaseGeometry, route: BaseGeometry) -> float:
-    near = shapely.buffer(route, OVERLAP_M)
-    return round(float(shapely.length(shapely.intersection(line, near))), 1)
-
-
 def _gain(before: float | None, after: float | None) -> float | None:
     if before is None or after is None:
         return None
@@ -153,10 +148,14 @@ def evaluate(conn: Conn, req: TransitRequest, draft: Draft) -> dict[str, Any]:
         shapely.intersection(shapely.union_all(new), model.boundary), existing_union
     )
     before, after = model.people(existing), model.people(combined)
-    lines = _route_lines(conn, model)
-    corridor = shapely.union_all([shapely.buffer(g, OVERLAP_M) for _, _, g in lines])
-    overlaps = [(key, label, _overlap(line, g)) for key, label, g in lines]
-    overlap_m = float(shapely.length(shapely.intersection(line, corridor))) if lines else 0.0
+    lines = [r for r in _route_lines(conn, model) if shapely.dwithin(line, r[2], OVERLAP_M)]
+    near = shapely.buffer(np.asarray([g for _, _, g in lines], dtype=object), OVERLAP_M)
+    shapely.prepare(line)
+    overlaps = [
+        (key, label, round(float(shapely.length(shapely.intersection(line, zone))), 1))
+        for (key, label, _), zone in zip(lines, near, strict=True)
+    ]
+    overlap_m = float(shapely.length(shapely.intersection(line, shapely.union_all(near))))
     length = float(shapely.length(line))
     return {
         "name": draft.name,

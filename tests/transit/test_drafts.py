@@ -110,7 +110,9 @@ def test_line_along_an_existing_route_overlaps_it(client: Any, feed_path: Path) 
     pts = shapes[shapes["shape_id"] == shape_id].copy()
     pts["seq"] = pts["shape_pt_sequence"].astype(int)
     pts = pts.sort_values("seq").head(40)
-    coords = [[float(x), float(y)] for x, y in zip(pts["shape_pt_lon"], pts["shape_pt_lat"])]
+    coords = [
+        [float(x), float(y)] for x, y in zip(pts["shape_pt_lon"], pts["shape_pt_lat"], strict=True)
+    ]
     result = client.post(
         f"/api/transit/drafts/evaluate?{ARGS}", json=_draft(coords, [coords[0]], 5)
     ).get_json()["result"]
