@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl bench-server
+.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl bench-server bench-transit
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -60,3 +60,6 @@ bench-server: setup
 clean-db:
 	-$(BIN)/kasane db down
 	rm -rf .kasane
+
+bench-transit: setup
+	$(BIN)/python bench/transit.py

@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         pages,
         planners,
         residents,
+        transit,
         vendor,
     )
 
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     metrics.init_app(app)
     app.register_blueprint(residents.bp)
     planners.init_app(app)
+    transit.init_app(app)
     return app

@@ -1,0 +1,57 @@
+"""``/map/transit``: the municipal transit planner's page (works without JavaScript)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from gis.errors import NotFound
+from gis.transit import coverage, export, service
+from gis.transit.request import clock_text
+from webmap import db
+from webmap.transit.params import query_args, transit_request
+
+bp = Blueprint("transit", __name__)
+
+
+@bp.get("/map/transit")
+def transit_page() -> Any:
+    """Controls (GET form), key figures, stop/route/blank-area tables, downloads, map slot."""
+    with db.connection() as conn:
+        municipalities = service.municipalities_with_stops(conn)
+        first, last = service.service_range(conn)
+        try:
+            req = transit_request(conn)
+        except NotFound as err:
+            return render_template("transit/empty.html", reason=str(err)), 200
+        name = service.municipality_name(conn, req.lg_code)
+        stops = [s for s in service.stop_services(conn, req) if s.inside]
+        all_routes = service.route_services(conn, req.without_filters())
+        routes = service.route_services(conn, req)
+        result = coverage.coverage(conn, req)
+    operators = sorted({(r.agency_key, r.agency_name or r.agency_key) for r in all_routes})
+    return render_template(
+        "transit/transit.html",
+        req=req,
+        args=query_args(req),
+        name=name,
+        municipalities=municipalities,
+        service_first=first,
+        service_last=last,
+        operators=operators,
+        all_routes=all_routes,
+        stops=stops,
+        routes=routes,
+        result=result,
+        summary=result.summary(),
+        blank_rows=export.blank_rows(result),
+        classes=export.SERVICE_CLASSES,
+        colors={
+            "coverage": export.COVERAGE_COLOR,
+            "blank": export.BLANK_COLOR,
+            "draft": export.DRAFT_COLOR,
+        },
+        clock=clock_text,
+        departures_total=sum(s.departures for s in stops),
+    )
