@@ -54,3 +54,15 @@ def axe_violations(page: Any) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
         for v in results.response["violations"]
     ]
+
+
+def wait_until(page: Any, expression: str, *, timeout_s: float = 10.0) -> None:
+    """Poll ``expression`` with page.evaluate until it is truthy. (Playwright's
+    wait_for_function evaluates strings with eval, which our CSP rightly forbids.)"""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(50)

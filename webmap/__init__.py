@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         pages,
         planners,
         residents,
+        security,
         transit,
         vendor,
     )
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    security.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(openapi.bp)

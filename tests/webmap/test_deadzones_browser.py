@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import axe_violations, open_page
+from tests.browser import axe_violations, open_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_slider_updates_table_chart_and_announcement(browser, live_server, demo_
         slider.focus()
         page.keyboard.press("ArrowLeft")
         page.keyboard.press("ArrowLeft")  # 2024 -> 2022
-        page.wait_for_function("document.querySelectorAll('#trend-table tbody tr').length === 4")
+        wait_until(page, "document.querySelectorAll('#trend-table tbody tr').length === 4")
         assert slider.get_attribute("aria-valuetext") == "2022"
         assert page.locator("#as-of-value").text_content() == "2022"
         rows = _rows(page, "trend-table")
@@ -54,7 +54,7 @@ def test_slider_updates_table_chart_and_announcement(browser, live_server, demo_
         assert "2022" in page.locator("#dz-status").text_content()
         assert "39 districts" in page.locator("#dz-status").text_content()
         assert "as_of=2022" in page.locator("#trend-chart").get_attribute("src")
-        page.wait_for_function("document.getElementById('trend-chart').complete")
+        wait_until(page, "document.getElementById('trend-chart').complete")
         assert page.evaluate("document.getElementById('trend-chart').naturalWidth") > 0
         assert "as_of=2022" in page.url  # the state survives a reload or a shared link
         assert watch.console_errors == []
