@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from gis import storage
 from gis.layerspec import GeometryType, LayerSpec
@@ -58,12 +59,30 @@ def _python(value: Any) -> Any:
     return value
 
 
+_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+
+
+def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
+    """EPSG:4326 geometries projected to Web Mercator (EPSG:3857), every vertex in one call.
+
+    The same PROJ operation as PostGIS's ``ST_Transform(geom, 3857)``, done here so that the
+    server only stores the result.
+    """
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = _TO_MERCATOR.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return np.asarray(shapely.transform(geoms, project), dtype=object)
+
+
 def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, ...]]:
-    """Rows in COPY order: fid, declared fields, EWKB geometry (SRID 4326)."""
+    """Rows in COPY order: fid, declared fields, EWKB geometry (SRID 4326) and its 3857 copy."""
     geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
     wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), include_srid=True)
+    mercator = shapely.to_wkb(shapely.set_srid(to_web_mercator(geoms), 3857), include_srid=True)
     columns = [_python_column(frame[name]) for name in spec.field_names]
-    yield from zip(range(1, len(frame) + 1), *columns, wkb, strict=True)
+    yield from zip(range(1, len(frame) + 1), *columns, wkb, mercator, strict=True)
 
 
 def _python_column(series: pd.Series) -> list[Any]:
@@ -98,8 +117,16 @@ def write_version(
             version = storage.next_version(conn, spec.id)
             table = storage.create_version_table(conn, spec, version)
             provenance.rows_loaded = storage.copy_rows(conn, spec, table, frame_rows(frame, spec))
-            bbox = storage.finish_table(conn, table)
+            bbox = storage.finish_table(conn, table, _bbox(frame))
             storage.publish(conn, spec, version, provenance, bbox)
     finally:
         storage.unlock_layer(conn, spec.id)
     return version
+
+
+def _bbox(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of every geometry, None for an empty frame."""
+    if not len(frame):
+        return None
+    bounds = shapely.total_bounds(np.asarray(frame.geometry.values, dtype=object))
+    return (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
