@@ -15,29 +15,29 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from gis import storage
 from gis.layerspec import GeometryType, LayerSpec
 
 _MULTI = {
-    GeometryType.MULTIPOINT: shapely.MultiPoint,
-    GeometryType.MULTILINESTRING: shapely.MultiLineString,
-    GeometryType.MULTIPOLYGON: shapely.MultiPolygon,
+    GeometryType.MULTIPOINT: shapely.multipoints,
+    GeometryType.MULTILINESTRING: shapely.multilinestrings,
+    GeometryType.MULTIPOLYGON: shapely.multipolygons,
 }
 
 
 def promote_to_declared(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     """Wrap single parts in their multi type when the layer declares a multi geometry."""
-    multi = _MULTI.get(spec.geometry)
-    if multi is None:
+    multi_of = _MULTI.get(spec.geometry)
+    if multi_of is None:
         return geoms
     single = spec.geometry.value.removeprefix("Multi")
     types = shapely.get_type_id(geoms)
     single_id = {"Point": 0, "LineString": 1, "Polygon": 3}[single]
     out = geoms.copy()
     mask = types == single_id
-    out[mask] = [multi([g]) for g in geoms[mask]]
+    if mask.any():
+        out[mask] = multi_of(geoms[mask], indices=np.arange(int(mask.sum())))
     return out
 
 
@@ -59,30 +59,45 @@ def _python(value: Any) -> Any:
     return value
 
 
-_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+EARTH_RADIUS_M = 6378137.0  # EPSG:3857's sphere
 
 
 def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
     """EPSG:4326 geometries projected to Web Mercator (EPSG:3857), every vertex in one call.
 
-    The same PROJ operation as PostGIS's ``ST_Transform(geom, 3857)``, done here so that the
-    server only stores the result.
+    The spherical formulas of PROJ's ``webmerc`` (what PostGIS's ``ST_Transform(geom, 3857)``
+    runs), in numpy: x = R·λ, y = R·asinh(tan φ). Done here so the server only stores it.
     """
 
     def project(coords: np.ndarray) -> np.ndarray:
-        x, y = _TO_MERCATOR.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
+        radians = np.radians(coords)
+        out = np.empty_like(coords)
+        out[:, 0] = EARTH_RADIUS_M * radians[:, 0]
+        out[:, 1] = EARTH_RADIUS_M * np.arcsinh(np.tan(radians[:, 1]))
+        return out
 
     return np.asarray(shapely.transform(geoms, project), dtype=object)
 
 
+FRAME_CHUNK_ROWS = 4096
+
+
 def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, ...]]:
-    """Rows in COPY order: fid, declared fields, EWKB geometry (SRID 4326) and its 3857 copy."""
+    """Rows in COPY order: fid, declared fields, WKB geometry (4326) and its 3857 copy.
+
+    The WKB carries no SRID: the columns' types give it (PostGIS sets an unknown SRID to the
+    column's). Geometries are encoded a chunk at a time, so that memory stays bounded and the
+    server stores one chunk while the next is being encoded.
+    """
     geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
-    wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), include_srid=True)
-    mercator = shapely.to_wkb(shapely.set_srid(to_web_mercator(geoms), 3857), include_srid=True)
     columns = [_python_column(frame[name]) for name in spec.field_names]
-    yield from zip(range(1, len(frame) + 1), *columns, wkb, mercator, strict=True)
+    for start in range(0, len(frame), FRAME_CHUNK_ROWS):
+        stop = min(start + FRAME_CHUNK_ROWS, len(frame))
+        part = geoms[start:stop]
+        wkb = shapely.to_wkb(part)
+        mercator = shapely.to_wkb(to_web_mercator(part))
+        fields = [column[start:stop] for column in columns]
+        yield from zip(range(start + 1, stop + 1), *fields, wkb, mercator, strict=True)
 
 
 def _python_column(series: pd.Series) -> list[Any]:
@@ -91,6 +106,8 @@ def _python_column(series: pd.Series) -> list[Any]:
         # plain numpy ints and bools cannot be missing (nullable Int64/boolean can: slow path)
         return series.tolist()  # type: ignore[no-any-return]
     values = series.tolist()
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return values  # type: ignore[no-any-return]  # every value a str, none missing
     if series.dtype.kind == "f":
         return [None if v != v else v for v in values]
     return [v if type(v) in _PLAIN else _python(v) for v in values]

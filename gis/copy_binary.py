@@ -27,13 +27,16 @@ _FIXED: dict[str, np.dtype[Any]] = {
 BYTES_TYPES = frozenset({"text", "geometry"})
 SUPPORTED = frozenset(_FIXED) | BYTES_TYPES
 _NULL = -1
+_NONE = np.array(None, dtype=object)
 
 
 class _Cells:
     """One column of a batch: either fixed-width values or variable ``bytes`` pieces."""
 
     def __init__(self, values: Sequence[Any], kind: str) -> None:
-        missing = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        objects = np.empty(len(values), dtype=object)
+        objects[:] = values
+        missing = np.equal(objects, _NONE)
         self.fixed: np.ndarray | None = None
         self.pieces: list[bytes] = []
         self.lengths = np.zeros(len(values), dtype=np.int32)
@@ -50,7 +53,7 @@ class _Cells:
                 self.fixed = _numbers(values, dtype)
                 self.lengths[:] = dtype.itemsize
         else:
-            self.pieces = [b"" if v is None else _as_bytes(v, kind) for v in values]
+            self.pieces = _as_bytes(values, kind, bool(missing.any()))
             self.lengths[:] = np.fromiter(map(len, self.pieces), dtype=np.int32, count=len(values))
             if not missing.any() and len(values) and (self.lengths == self.lengths[0]).all():
                 width = int(self.lengths[0])  # e.g. every point's EWKB: one record field
@@ -71,10 +74,15 @@ def _numbers(values: Sequence[Any], dtype: np.dtype[Any]) -> np.ndarray:
     return array.astype(dtype)
 
 
-def _as_bytes(value: Any, kind: str) -> bytes:
-    if kind == "text":
-        return str.encode(value)  # a non-str is a caller's bug, as with psycopg's dumper
-    return bytes(value)
+def _as_bytes(values: Sequence[Any], kind: str, missing: bool) -> list[bytes]:
+    """Each value's bytes (b"" for NULL): text as UTF-8, geometries as the WKB they are."""
+    if kind == "text":  # a non-str is a caller's bug, as with psycopg's dumper
+        encode = str.encode
+        if missing:
+            return [b"" if v is None else encode(v) for v in values]
+        return [encode(v) for v in values]
+    # WKB as bytes (or any bytes-like object, which join and len take as they are)
+    return [b"" if v is None else v for v in values] if missing else list(values)
 
 
 def encode_rows(columns: Sequence[Sequence[Any]], kinds: Sequence[str]) -> bytes:
