@@ -71,10 +71,21 @@ def kasane_load(dsn: str, layer: str, source: Path) -> tuple[float, int]:
     return wall, rss
 
 
+def startup() -> float:
+    """Median wall time of starting Python and importing `kasane load`'s modules."""
+    walls = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import kasane.cli"], cwd=ROOT, check=True)
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    load_before = f"{os.getloadavg()[0]:.2f}"
     dsn = prepare()
     sh(sys.executable, "-m", "kasane", "db", "migrate", env={"KASANE_DATABASE_URL": dsn},
        cwd=ROOT)  # fmt: skip
@@ -93,6 +104,8 @@ def main() -> None:
         rss = max(s[1] for s in samples) / 1024
         rows.append(("kasane load (gpkg)", source, statistics.median(walls), min(walls),
                      max(walls), f"peak RSS {rss:.0f} MiB"))  # fmt: skip
+    boot = startup()
+    print(f"\nload average before / after: {load_before} / {os.getloadavg()[0]:.2f} (2 cores)")
     print(f"\n{'method':<28} {'layer':<11} {'median s':>9} {'min-max s':>13}  note")
     for method, layer, med, low, high, note in rows:
         print(f"{method:<28} {layer:<11} {med:>9.2f} {low:>6.2f}-{high:<6.2f}  {note}")
@@ -101,6 +114,8 @@ def main() -> None:
         kasane, floor = get["kasane load (gpkg)"], get["floor(psycopg COPY binary)"]
         print(f"{source}: kasane/ogr2ogr(gpkg) = {kasane / get['ogr2ogr(gpkg)']:.2f}×,"
               f" kasane/floor = {kasane / floor:.2f}× (bar: ≤ 1.0× and ≤ 1.3×)")  # fmt: skip
+    print(f"kasane's startup (Python + imports, in each kasane figure; the floor's own imports"
+          f" are outside its figure): {boot:.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":
