@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.adapt import Dumper
-from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
 from gis import __version__, copy_binary
@@ -159,82 +156,19 @@ def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Ident
     return table
 
 
-class _GeometryDumper(Dumper):
-    """Sends EWKB bytes as ``geometry`` in binary COPY (geometry_recv accepts EWKB)."""
-
-    format = psycopg.pq.Format.BINARY
-
-    def dump(self, obj: Any) -> bytes:
-        return bytes(obj)
-
-
-def _geometry_oid(conn: Conn) -> int:
-    row = conn.execute("SELECT 'geometry'::regtype::oid").fetchone()
-    if row is None:
-        raise KasaneError("PostGIS geometry type not found")
-    oid = int(row[0])
-    dumper = type("GeometryDumper", (_GeometryDumper,), {"oid": oid})
-    conn.adapters.register_dumper(bytes, dumper)
-    return oid
-
-
 def copy_rows(
     conn: Conn, spec: LayerSpec, table: sql.Identifier, rows: Iterable[Sequence[Any]]
 ) -> int:
     """Binary-COPY rows of ``(fid, *fields in declared order, wkb_4326, wkb_3857)``.
 
-    The (E)WKB may omit the SRID (the column types give it). Rows are encoded in batches by
-    :func:`gis.copy_binary.encode_rows` when every column type allows it (text, numbers,
-    booleans), else one by one by psycopg (dates, JSON). A writer thread sends each batch while
-    the next is encoded.
+    The (E)WKB may omit the SRID (the column types give it). See :func:`gis.copy_binary.copy_in`.
     """
     names = ["fid", *spec.field_names, "geom", "geom_3857"]
     kinds = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry", "geometry"]
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, names))
     )
-    if not set(kinds) <= copy_binary.SUPPORTED:
-        return _copy_row_by_row(conn, spec, statement, kinds, rows)
-    count = 0
-    with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
-        copy.write(copy_binary.SIGNATURE)
-        for batch in _batches(rows, COPY_BATCH_ROWS):
-            copy.write(copy_binary.encode_rows(list(zip(*batch, strict=True)), kinds))
-            count += len(batch)
-        copy.write(copy_binary.TRAILER)
-    return count
-
-
-COPY_BATCH_ROWS = 4096
-
-
-def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _copy_row_by_row(
-    conn: Conn,
-    spec: LayerSpec,
-    statement: sql.Composed,
-    kinds: list[str],
-    rows: Iterable[Sequence[Any]],
-) -> int:
-    types: list[str | int] = [k for k in kinds if k != "geometry"]
-    types += [_geometry_oid(conn)] * 2
-    json_columns = [i + 1 for i, f in enumerate(spec.fields) if f.type == "jsonb"]
-    count = 0
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        copy.set_types(types)
-        for row in rows:
-            if json_columns:
-                row = list(row)
-                for i in json_columns:
-                    row[i] = None if row[i] is None else Jsonb(row[i])
-            copy.write_row(row)
-            count += 1
-    return count
+    return copy_binary.copy_in(conn, statement, kinds, rows)
 
 
 def finish_table(
