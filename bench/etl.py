@@ -1,8 +1,9 @@
 """ETL benchmark: `kasane load` against ogr2ogr (PG_USE_COPY) and the psycopg binary-COPY floor.
 
-Runs in one go, on one machine, against the private benchmark PostGIS of ../shared/bench
-(pg.sh, BENCHPG_DIR/BENCHPG_PORT), with the synthetic 200k points and 20k polygons made by its
-make_data.py. Prints a table of medians (wall seconds) and the peak RSS of `kasane load`.
+Runs in one go, on one machine, against the private benchmark PostGIS of ../shared/bench (pg.sh,
+BENCHPG_DIR/BENCHPG_PORT), with the synthetic 200k points and 20k polygons made by its
+make_data.py, in rounds: each round times every method once. Prints a table of medians (wall
+seconds) and the peak RSS of `kasane load`.
 
     make bench-etl            # or: .venv/bin/python bench/etl.py [--runs 3]
 """
@@ -71,28 +72,46 @@ def kasane_load(dsn: str, layer: str, source: Path) -> tuple[float, int]:
     return wall, rss
 
 
+def startup() -> float:
+    """Median wall time of starting Python and importing `kasane load`'s modules."""
+    walls = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import kasane.cli"], cwd=ROOT, check=True)
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    load_before = f"{os.getloadavg()[0]:.2f}"
     dsn = prepare()
     sh(sys.executable, "-m", "kasane", "db", "migrate", env={"KASANE_DATABASE_URL": dsn},
        cwd=ROOT)  # fmt: skip
-    rows: list[tuple[str, str, float, float, float, str]] = []
+    # Rounds interleave the methods, so that a burst of load from other jobs on the machine
+    # falls on all of them rather than on whichever ran last.
+    walls: dict[tuple[str, str], list[float]] = {}
+    rss: dict[str, int] = {}
     peer_json = WORK / "out" / "etl-kasane-run.json"
     peers = ["--methods", "ogr2ogr,floor", "--layers", ",".join(LAYERS), "--out", str(peer_json)]
-    sh(str(PEER_PYTHON), "etl_bench.py", "--dsn", dsn, "--runs", str(args.runs), *peers)
-    for r in json.loads(peer_json.read_text()):
-        if r["method"] != "ogr2ogr(geojson)":
-            rows.append((r["method"], r["layer"], r["median"], r["min"], r["max"], ""))
-    for source, layer in LAYERS.items():
-        samples = [
-            kasane_load(dsn, layer, WORK / "data" / f"{source}.gpkg") for _ in range(args.runs)
-        ]
-        walls = [s[0] for s in samples]
-        rss = max(s[1] for s in samples) / 1024
-        rows.append(("kasane load (gpkg)", source, statistics.median(walls), min(walls),
-                     max(walls), f"peak RSS {rss:.0f} MiB"))  # fmt: skip
+    for _ in range(args.runs):
+        sh(str(PEER_PYTHON), "etl_bench.py", "--dsn", dsn, "--runs", "1", *peers)
+        for r in json.loads(peer_json.read_text()):
+            if r["method"] != "ogr2ogr(geojson)":
+                walls.setdefault((r["method"], r["layer"]), []).append(r["median"])
+        for source, layer in LAYERS.items():
+            wall, peak = kasane_load(dsn, layer, WORK / "data" / f"{source}.gpkg")
+            walls.setdefault(("kasane load (gpkg)", source), []).append(wall)
+            rss[source] = max(rss.get(source, 0), peak)
+    rows = [
+        (method, layer, statistics.median(w), min(w), max(w),
+         f"peak RSS {rss[layer] / 1024:.0f} MiB" if method.startswith("kasane") else "")
+        for (method, layer), w in sorted(walls.items(), key=lambda kv: kv[0][1])
+    ]  # fmt: skip
+    boot = startup()
+    print(f"\nload average before / after: {load_before} / {os.getloadavg()[0]:.2f} (2 cores)")
     print(f"\n{'method':<28} {'layer':<11} {'median s':>9} {'min-max s':>13}  note")
     for method, layer, med, low, high, note in rows:
         print(f"{method:<28} {layer:<11} {med:>9.2f} {low:>6.2f}-{high:<6.2f}  {note}")
@@ -101,6 +120,8 @@ def main() -> None:
         kasane, floor = get["kasane load (gpkg)"], get["floor(psycopg COPY binary)"]
         print(f"{source}: kasane/ogr2ogr(gpkg) = {kasane / get['ogr2ogr(gpkg)']:.2f}×,"
               f" kasane/floor = {kasane / floor:.2f}× (bar: ≤ 1.0× and ≤ 1.3×)")  # fmt: skip
+    print(f"kasane's startup (Python + imports, in each kasane figure; the floor's own imports"
+          f" are outside its figure): {boot:.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def _typed_column(kind: str, values: list[Any]) -> list[Any]:
     if cast is None:
         return values
     wanted = int if cast is int else cast
-    if all(type(v) is wanted for v in values):
+    if set(map(type, values)) <= {wanted}:  # one C-level pass
         return values
     return [None if v is None or (isinstance(v, float) and v != v) else cast(v) for v in values]
 

@@ -20,23 +20,24 @@ from gis import storage
 from gis.layerspec import GeometryType, LayerSpec
 
 _MULTI = {
-    GeometryType.MULTIPOINT: shapely.MultiPoint,
-    GeometryType.MULTILINESTRING: shapely.MultiLineString,
-    GeometryType.MULTIPOLYGON: shapely.MultiPolygon,
+    GeometryType.MULTIPOINT: shapely.multipoints,
+    GeometryType.MULTILINESTRING: shapely.multilinestrings,
+    GeometryType.MULTIPOLYGON: shapely.multipolygons,
 }
 
 
 def promote_to_declared(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     """Wrap single parts in their multi type when the layer declares a multi geometry."""
-    multi = _MULTI.get(spec.geometry)
-    if multi is None:
+    multi_of = _MULTI.get(spec.geometry)
+    if multi_of is None:
         return geoms
     single = spec.geometry.value.removeprefix("Multi")
     types = shapely.get_type_id(geoms)
     single_id = {"Point": 0, "LineString": 1, "Polygon": 3}[single]
     out = geoms.copy()
     mask = types == single_id
-    out[mask] = [multi([g]) for g in geoms[mask]]
+    if mask.any():
+        out[mask] = multi_of(geoms[mask], indices=np.arange(int(mask.sum())))
     return out
 
 
@@ -58,12 +59,45 @@ def _python(value: Any) -> Any:
     return value
 
 
+EARTH_RADIUS_M = 6378137.0  # EPSG:3857's sphere
+
+
+def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
+    """EPSG:4326 geometries projected to Web Mercator (EPSG:3857), every vertex in one call.
+
+    The spherical formulas of PROJ's ``webmerc`` (what PostGIS's ``ST_Transform(geom, 3857)``
+    runs), in numpy: x = R·λ, y = R·asinh(tan φ). Done here so the server only stores it.
+    """
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        radians = np.radians(coords)
+        out = np.empty_like(coords)
+        out[:, 0] = EARTH_RADIUS_M * radians[:, 0]
+        out[:, 1] = EARTH_RADIUS_M * np.arcsinh(np.tan(radians[:, 1]))
+        return out
+
+    return np.asarray(shapely.transform(geoms, project), dtype=object)
+
+
+FRAME_CHUNK_ROWS = 4096
+
+
 def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, ...]]:
-    """Rows in COPY order: fid, declared fields, EWKB geometry (SRID 4326)."""
+    """Rows in COPY order: fid, declared fields, WKB geometry (4326) and its 3857 copy.
+
+    The WKB carries no SRID: the columns' types give it (PostGIS sets an unknown SRID to the
+    column's). Geometries are encoded a chunk at a time, so that memory stays bounded and the
+    server stores one chunk while the next is being encoded.
+    """
     geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
-    wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), include_srid=True)
     columns = [_python_column(frame[name]) for name in spec.field_names]
-    yield from zip(range(1, len(frame) + 1), *columns, wkb, strict=True)
+    for start in range(0, len(frame), FRAME_CHUNK_ROWS):
+        stop = min(start + FRAME_CHUNK_ROWS, len(frame))
+        part = geoms[start:stop]
+        wkb = shapely.to_wkb(part)
+        mercator = shapely.to_wkb(to_web_mercator(part))
+        fields = [column[start:stop] for column in columns]
+        yield from zip(range(start + 1, stop + 1), *fields, wkb, mercator, strict=True)
 
 
 def _python_column(series: pd.Series) -> list[Any]:
@@ -72,6 +106,8 @@ def _python_column(series: pd.Series) -> list[Any]:
         # plain numpy ints and bools cannot be missing (nullable Int64/boolean can: slow path)
         return series.tolist()  # type: ignore[no-any-return]
     values = series.tolist()
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return values  # type: ignore[no-any-return]  # every value a str, none missing
     if series.dtype.kind == "f":
         return [None if v != v else v for v in values]
     return [v if type(v) in _PLAIN else _python(v) for v in values]
@@ -98,8 +134,16 @@ def write_version(
             version = storage.next_version(conn, spec.id)
             table = storage.create_version_table(conn, spec, version)
             provenance.rows_loaded = storage.copy_rows(conn, spec, table, frame_rows(frame, spec))
-            bbox = storage.finish_table(conn, table)
+            bbox = storage.finish_table(conn, table, _bbox(frame))
             storage.publish(conn, spec, version, provenance, bbox)
     finally:
         storage.unlock_layer(conn, spec.id)
     return version
+
+
+def _bbox(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of every geometry, None for an empty frame."""
+    if not len(frame):
+        return None
+    bounds = shapely.total_bounds(np.asarray(frame.geometry.values, dtype=object))
+    return (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))

@@ -113,7 +113,7 @@ def read_vector(item: Input, *, encoding: str | None, crs: str | None) -> Table:
         the_crs = source_crs(item, None if is_shp else declared, crs)
         with warnings.catch_warnings():  # e.g. "several features with id = 0": FIDs unused
             warnings.simplefilter("ignore", RuntimeWarning)
-            frame = pyogrio.read_dataframe(item.path, encoding=used)
+            frame = pyogrio.read_dataframe(item.path, encoding=used, use_arrow=True)
     except pyogrio.errors.DataSourceError as err:
         raise LoadError(f"GDAL cannot read it: {err}") from err
     geoms = np.asarray(frame.geometry.values, dtype=object)

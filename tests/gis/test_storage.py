@@ -11,6 +11,7 @@ import textwrap
 import time
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -164,3 +165,17 @@ def test_sigkill_during_copy_leaves_served_version(conn, database_url) -> None:
         " AND tablename LIKE 'test_points__v%%'"
     ).fetchone()[0]
     assert tables == 2
+
+
+def test_web_mercator_copy_matches_postgis(conn) -> None:
+    """geom_3857 is projected by the loader; PostGIS's own ST_Transform must agree with it."""
+    rng = np.random.default_rng(3)
+    lons, lats = rng.uniform(122.9, 153.9, 200), rng.uniform(20.5, 45.5, 200)
+    points = [shapely.Point(x, y) for x, y in zip(lons, lats, strict=True)]
+    frame = gpd.GeoDataFrame({"name": ["p"] * 200, "rank": list(range(200))}, geometry=points,
+                             crs="EPSG:4326")  # fmt: skip
+    write_version(conn, SPEC, frame, storage.Provenance())
+    worst = conn.execute(
+        "SELECT max(ST_Distance(geom_3857, ST_Transform(geom, 3857))) FROM layer_data.test_points"
+    ).fetchone()[0]
+    assert worst < 1e-6  # metres
