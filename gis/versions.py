@@ -99,8 +99,9 @@ class ServedVersions:
             self._first.set()
             refreshed = time.monotonic()
             while not self._stop.is_set():
-                for _ in conn.notifies(timeout=1.0, stop_after=1):
-                    dirty.set()
+                if not dirty.is_set():  # the handler may have fired during our last statement
+                    for _ in conn.notifies(timeout=1.0, stop_after=1):
+                        dirty.set()
                 if not dirty.is_set() and time.monotonic() - refreshed < SAFETY_REFRESH_S:
                     conn.execute("SELECT 1")  # notices a dead connection promptly
                 if dirty.is_set() or time.monotonic() - refreshed >= SAFETY_REFRESH_S:
