@@ -23,7 +23,8 @@ STATUS_BADGES: dict[str, dict[str, str]] = {
 TEXT: dict[str, dict[str, str]] = {
     "map_label": _t(
         "ハザードマップ（浸水深・土砂災害警戒区域・避難所）。同じ内容は地図の下の文章で確認できます。",
-        "Hazard map (flood depth, landslide zones, shelters). The text below the map says the same.",
+        "Hazard map (flood depth, landslide zones, shelters). "
+        "The text beside or below the map says the same.",
     ),
     "zoom_in": _t("拡大", "Zoom in"),
     "zoom_out": _t("縮小", "Zoom out"),
