@@ -44,10 +44,10 @@ def mlit_rank(depth_m: float) -> int:
 
 
 def _raw_cells() -> gpd.GeoDataFrame:
+    """Every cell of the raw grid, in its own plane-rectangular CRS (EPSG:2445)."""
     folder = shared_path("yamaguchi-uesugi", "flood_depth")
     frames = [pyogrio.read_dataframe(p) for p in sorted(folder.rglob("*.shp"))]
-    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
-    return merged.to_crs(4326)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +56,10 @@ def deep_cell() -> dict[str, Any]:
     the worst depth of every raw cell holding that centre."""
     cells = _raw_cells()
     deep = cells[cells["ZZ"] >= 4.0]
-    centres = deep.geometry.centroid
+    centres = gpd.GeoSeries(deep.geometry.centroid, crs=cells.crs).to_crs(4326)
     order = ((centres.x - NEAR[0]) ** 2 + (centres.y - NEAR[1]) ** 2).sort_values().index
     centre = centres[order[0]]
-    holding = cells[cells.geometry.contains(centre)]
+    holding = cells[cells.to_crs(4326).geometry.contains(centre)]
     depth = float(holding["ZZ"].max())
     return {"lon": centre.x, "lat": centre.y, "depth": depth, "rank": mlit_rank(depth)}
 

@@ -63,13 +63,15 @@
       };
     };
   }
+  // hazard areas sit under the checked-point ring and the markers (overlayPane is 400)
+  map.createPane("hazards").style.zIndex = "350";
   cfg.overlays.forEach(function (o, i) {
     var styles = {};
     styles[o.layer] = styleFor(o);
     layers[o.key] = L.vectorGrid.protobuf(o.tiles, {
       rendererFactory: L.canvas.tile, vectorTileLayerStyles: styles, interactive: false,
       minZoom: o.min_zoom, maxNativeZoom: o.max_zoom, maxZoom: 18, zIndex: 10 + i,
-      pane: "overlayPane"
+      pane: "hazards"
     });
   });
   if (cfg.shelters) { layers.shelters = L.layerGroup(); }
@@ -139,7 +141,7 @@
           var p = f.properties;
           var c = f.geometry.coordinates;
           var title = p.name + " — " + (cfg.kinds[p.kind] || "") + " — " + cfg.statuses[p.open_state];
-          L.marker([c[1], c[0]], { icon: icon(p), keyboard: false, title: title })
+          L.marker([c[1], c[0]], { icon: icon(p), keyboard: false, title: title, zIndexOffset: OPEN[p.open_state] ? 1000 : 0 })
             .bindPopup(popup(p)).addTo(group);
         });
         if (note) { note.hidden = !fc.truncated; note.textContent = fc.truncated ? T.shelters_truncated : ""; }
