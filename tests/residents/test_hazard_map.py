@@ -230,9 +230,31 @@ def test_keyboard_only_check_read_and_share(browser, real_site, deep_cell) -> No
         page.context.close()
 
 
-def test_360px_reflows_without_horizontal_scroll(browser, real_site, deep_cell) -> None:
+def test_enter_on_the_focused_map_checks_its_centre(browser, real_site, deep_cell) -> None:
+    url = f"{real_site['base']}/map/hazard?lang=en&c={deep_cell['lat']},{deep_cell['lon']}&z=18"
+    page, watch = open_page(browser, url)
+    try:
+        wait_until(page, "document.body.dataset.hazardMap === 'ready'")
+        tab_to(page, ".folium-map")
+        page.keyboard.press("Enter")
+        wait_until(page, PANEL_READY)
+        rank = page.get_attribute("#panel-hazards li[data-kind='flood_depth']", "data-depth-rank")
+        assert rank == str(deep_cell["rank"])
+        page.keyboard.press("Tab")  # focus went to the panel and goes on from there, not back
+        assert page.evaluate(
+            "document.getElementById('place-panel').contains(document.activeElement)"
+        )
+        assert watch.console_errors == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_small_screens_reflow_without_horizontal_scroll(
+    browser, real_site, deep_cell, width
+) -> None:
     url = f"{real_site['base']}/map/hazard?lat={deep_cell['lat']}&lon={deep_cell['lon']}"
-    page, watch = open_page(browser, url, width=360, height=740)
+    page, watch = open_page(browser, url, width=width, height=740)
     try:
         wait_until(page, PANEL_READY)
         widths = page.evaluate(
@@ -242,7 +264,7 @@ def test_360px_reflows_without_horizontal_scroll(browser, real_site, deep_cell) 
         map_box = page.locator(".folium-map").bounding_box()
         panel_box = page.locator("#place-panel").bounding_box()
         assert panel_box["y"] >= map_box["y"] + map_box["height"]  # the panel is below the map
-        assert panel_box["x"] >= 0 and panel_box["x"] + panel_box["width"] <= 360
+        assert panel_box["x"] >= 0 and panel_box["x"] + panel_box["width"] <= width
         assert watch.console_errors == []
     finally:
         page.context.close()
