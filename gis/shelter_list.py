@@ -226,3 +226,21 @@ def open_shelters(conn: Conn, shelter_id: str | None = None) -> list[ShelterRow]
         for r in rows:
             r.history = by_id.get(r.shelter_id, [])
     return rows
+
+
+MAP_LIMIT = 2000
+
+
+def in_bbox(
+    conn: Conn, bbox: tuple[float, float, float, float], limit: int = MAP_LIMIT
+) -> tuple[list[ShelterRow], bool]:
+    """Shelters inside ``bbox`` (min lon, min lat, max lon, max lat) with their live status,
+    for map markers, and whether more than ``limit`` matched (then only ``limit`` are given)."""
+    query = sql.SQL(
+        "{} WHERE s.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY s.fid LIMIT %s"
+    ).format(_select(conn))
+    try:
+        rows = conn.execute(query, (*bbox, limit + 1)).fetchall()
+    except psycopg.errors.UndefinedTable:
+        raise NotFound("the shelters layer is not loaded") from None
+    return [_row(r) for r in rows[:limit]], len(rows) > limit

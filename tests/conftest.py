@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +15,8 @@ from gis.db import check_postgis, connect
 from gis.migrate import migrate
 from gis.registry import LayerRegistry
 from gis.settings import Settings, load_settings
+from tests.server import free_port as free_port  # re-exported: other tests import it from here
+from tests.server import running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,42 +86,11 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url: str, demo_loaded: dict[str, str]) -> Iterator[str]:
     """`kasane serve` (gunicorn) on a free port against the test database."""
-    port = free_port()
-    env = {**os.environ, "KASANE_DATABASE_URL": database_url, "KASANE_BASEMAP_URL": ""}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"kasane serve did not start: {err[-2000:]}")
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_server(database_url) as base:
+        yield base
 
 
 CHROMIUM = "/usr/bin/chromium"

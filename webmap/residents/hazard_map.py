@@ -1,0 +1,178 @@
+"""``/map/hazard``: the residents' hazard map (flood depth, landslide zones, shelters with their
+live status), and ``/api/shelters/map``, the shelter markers of a bounding box.
+
+The page is a folium base map (``webmap.maps``) plus ``static/js/hazardmap.js``: flood and
+landslide come from our own vector tiles, shelters from our API (fetched fresh, never
+cached, so a status change shows at once). Clicking the map, the lat/lon form, "use the map
+centre" and "my location" all open the same text panel (hazards at the point and the
+nearest suitable open shelters), and the URL (``lat``, ``lon``, ``z``, ``c``, ``layers``)
+restores it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from gis import shelter_list, shelter_status
+from gis.errors import BadRequest, NotFound
+from gis.hazards import LonLat
+from gis.items_query import parse_bbox
+from gis.layerspec import LayerKind, LayerSpec
+from gis.output_crs import DEFAULT
+from gis.shelters import HAZARDS, KINDS
+from webmap import context, db, served
+from webmap.i18n import current_lang
+from webmap.maps import VENDOR_ASSETS, build_map, map_parts
+from webmap.residents.hazard_map_text import STATUS_BADGES, TEXT
+from webmap.vendor import vendor_url
+
+bp = Blueprint("residents_hazard_map", __name__)
+# switchable layers: key in the URL -> layer kind (shelters are markers from our API)
+OVERLAYS = {"flood": LayerKind.FLOOD_DEPTH, "landslide": LayerKind.LANDSLIDE_ZONE}
+LAYER_KEYS = (*OVERLAYS, "shelters")
+MIN_ZOOM, MAX_ZOOM, POINT_ZOOM = 5, 18, 15
+
+
+def _first_loaded(kind: LayerKind) -> LayerSpec | None:
+    loaded = served.state()
+    return next((s for s in context.registry().of_kind(kind) if s.public and s.id in loaded), None)
+
+
+def _overlay(key: str, spec: LayerSpec, lang: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "layer": spec.id,
+        "title": spec.title.get(lang),
+        "tiles": f"/tiles/{spec.id}/{{z}}/{{x}}/{{y}}.mvt",
+        "property": spec.style.property,
+        "color": spec.style.color,
+        "opacity": spec.style.opacity,
+        "min_zoom": spec.min_zoom,
+        "max_zoom": spec.max_zoom,
+        "attribution": spec.license.attribution.get(lang),
+        "classes": [
+            {"value": c.value, "color": c.color, "outline": c.outline, "label": c.label.get(lang)}
+            for c in spec.style.classes
+        ],
+    }
+
+
+def _zoom(text: str | None) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not MIN_ZOOM <= int(text) <= MAX_ZOOM:
+        raise BadRequest(f"z={text!r} must be a whole number from {MIN_ZOOM} to {MAX_ZOOM}")
+    return int(text)
+
+
+def _layers(text: str | None) -> list[str]:
+    if text is None:
+        return list(LAYER_KEYS)
+    keys = [k for k in text.split(",") if k]
+    unknown = [k for k in keys if k not in LAYER_KEYS]
+    if unknown:
+        raise BadRequest(f"unknown layer {unknown[0]!r}; use {', '.join(LAYER_KEYS)}")
+    return keys
+
+
+def _centre(text: str | None) -> LonLat | None:
+    if not text:
+        return None
+    lat, _, lon = text.partition(",")
+    return LonLat.parse(lat, lon)
+
+
+def _bounds(specs: list[LayerSpec]) -> tuple[float, float, float, float] | None:
+    loaded = served.state()
+    boxes = [b for s in specs if (b := loaded[s.id].bbox)]
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+@bp.get("/map/hazard")
+def hazard_map() -> str:
+    """The hazard map page; ``?lat=&lon=`` opens the panel for that point."""
+    args, lang = request.args, current_lang()
+    point = LonLat.parse(args["lat"], args.get("lon")) if args.get("lat") else None
+    centre = _centre(args.get("c")) or point
+    zoom = _zoom(args.get("z"))
+    enabled = _layers(args.get("layers"))
+    overlays = {key: _first_loaded(kind) for key, kind in OVERLAYS.items()}
+    shelters = _first_loaded(LayerKind.SHELTER)
+    loaded = [s for s in (*overlays.values(), shelters) if s is not None]
+    fmap = build_map(
+        context.settings(),
+        location=(centre.lat, centre.lon) if centre else None,
+        zoom_start=zoom or (POINT_ZOOM if centre else 9),
+        bounds=None if centre else _bounds(loaded),
+        aria_label=TEXT["map_label"][lang],
+        zoom_control=False,
+        control_scale=True,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+    )
+    config = {
+        "map": fmap.get_name(),
+        "lang": lang,
+        "point": {"lat": point.lat, "lon": point.lon} if point else None,
+        "layers": enabled,
+        "overlays": [_overlay(k, s, lang) for k, s in overlays.items() if s is not None],
+        "shelters": {"min_zoom": shelters.min_zoom} if shelters else None,
+        "kinds": {k: v[lang] for k, v in KINDS.items()},
+        "hazards": {k: v[lang] for k, v in HAZARDS.items()},
+        "statuses": {k: v[lang] for k, v in shelter_status.STATUSES.items()},
+        "badges": {k: v[lang] for k, v in STATUS_BADGES.items()},
+        "crowding": {k: v[lang] for k, v in shelter_status.CROWDING.items()},
+        "text": {k: v[lang] for k, v in TEXT.items()},
+    }
+    return render_template(
+        "residents/hazard_map.html",
+        map=map_parts(fmap),
+        vectorgrid_js=vendor_url(*VENDOR_ASSETS["vectorgrid"]),
+        config=config,
+        overlays=config["overlays"],
+        has_shelters=shelters is not None,
+        enabled=enabled,
+        point=point,
+        kinds=KINDS,
+        statuses=shelter_status.STATUSES,
+        badges=STATUS_BADGES,
+    )
+
+
+@bp.get("/api/shelters/map")
+def shelter_markers() -> Response:
+    """Shelters in ``?bbox=minlon,minlat,maxlon,maxlat`` with their live status, as GeoJSON
+    (``truncated`` is true when there were more than the marker limit)."""
+    text = request.args.get("bbox")
+    if not text:
+        raise BadRequest("bbox is required: minlon,minlat,maxlon,maxlat")
+    bbox = parse_bbox(text, DEFAULT)
+    if _first_loaded(LayerKind.SHELTER) is None:
+        raise NotFound("the shelters layer is not loaded")
+    with db.connection() as conn:
+        rows, truncated = shelter_list.in_bbox(conn, bbox)
+    features = [
+        {
+            "type": "Feature",
+            "id": r.shelter_id,
+            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "properties": {
+                k: v
+                for k, v in r.to_json().items()
+                if k not in ("lat", "lon", "note", "distribution_status")
+            },
+        }
+        for r in rows
+    ]
+    response = jsonify({"type": "FeatureCollection", "features": features, "truncated": truncated})
+    response.headers["Cache-Control"] = "no-store"  # a status change must show at once
+    return response
