@@ -121,11 +121,13 @@ def test_keyboard_geojson_path_and_axe(
     browser: Any, transit_server: str, feed_path: Path, n03_path: Path, mesh_csv: Path, lang: str
 ) -> None:
     coords = _to_lonlat(list(_blank_line(feed_path, n03_path, mesh_csv)))
-    draft = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": coords}},
-        *({"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": c}}
-          for c in coords),
-    ]}  # fmt: skip
+
+    def feature(kind: str, coordinates: Any) -> dict[str, Any]:
+        geometry = {"type": kind, "coordinates": coordinates}
+        return {"type": "Feature", "properties": {}, "geometry": geometry}
+
+    features = [feature("LineString", coords), *(feature("Point", c) for c in coords)]
+    draft = {"type": "FeatureCollection", "features": features}
     page, watch = _open(browser, transit_server, f"&lang={lang}")
     page.locator("#draft-name").focus()
     page.keyboard.press("Tab")  # departures
