@@ -32,6 +32,8 @@ VENDOR_ASSETS: dict[str, tuple[str, str]] = {
     "awesome_markers_css": ("leaflet.awesome-markers", "dist/leaflet.awesome-markers.css"),
     "awesome_markers_font_css": ("@fortawesome/fontawesome-free", "css/all.min.css"),
     "vectorgrid": ("leaflet.vectorgrid", "dist/Leaflet.VectorGrid.bundled.min.js"),
+    "leaflet_geoman_js": ("@geoman-io/leaflet-geoman-free", "dist/leaflet-geoman.min.js"),
+    "leaflet_geoman_css": ("@geoman-io/leaflet-geoman-free", "dist/leaflet-geoman.css"),
 }
 # folium's defaults that Kasane's maps do without (Bootstrap 3/5 and jQuery: used by no
 # element we render; Bootstrap's CSS would also restyle our pages).

@@ -25,6 +25,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "leaflet.awesome-markers": ("dist/",),
     "leaflet.vectorgrid": ("dist/",),
     "@fortawesome/fontawesome-free": ("css/", "webfonts/"),
+    "@geoman-io/leaflet-geoman-free": ("dist/",),
 }
 SUFFIXES = {".js", ".css", ".png", ".svg", ".woff", ".woff2", ".ttf", ".map"}
 

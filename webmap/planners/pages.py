@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from webmap.planners import api
+from webmap import context
+from webmap.planners import api, maps
 
 bp = Blueprint("planners", __name__)
 
@@ -16,10 +17,18 @@ def deadzones_page() -> Any:
     """Year slider, trend chart, per-municipality table and the 5G rate per year.
 
     Works without JavaScript (the slider sits in a GET form); ``static/js/deadzones.js``
-    updates the figures in place from ``/api/deadzones/summary``.
+    updates the figures in place from ``/api/deadzones/summary``; ``static/js/deadzones-map.js``
+    draws the district, mesh and area-statistics maps.
     """
+    parts, layers, units = maps.deadzone_maps()
+    registry = context.registry()
     return render_template(
         "planners/deadzones.html",
+        maps=parts,
+        stats_layers=layers,
+        stats_units=units,
+        district_styles=maps.class_styles(registry.get("dead_zones")),
+        mesh_styles=maps.class_styles(registry.get("mesh_coverage")),
         summary=api.dead_zone_summary(by="municipality"),
         rates=api.rates(),
         scope=api.scope(),

@@ -10,6 +10,7 @@ from gis.errors import NotFound
 from gis.transit import coverage, export, service
 from gis.transit.request import clock_text
 from webmap import db
+from webmap.transit.maps import transit_map
 from webmap.transit.params import query_args, transit_request
 
 bp = Blueprint("transit", __name__)
@@ -33,6 +34,7 @@ def transit_page() -> Any:
     operators = sorted({(r.agency_key, r.agency_name or r.agency_key) for r in all_routes})
     return render_template(
         "transit/transit.html",
+        map=transit_map(),
         req=req,
         args=query_args(req),
         name=name,
