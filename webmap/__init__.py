@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
 
     from webmap import (
+        access,
         auth,
         db,
         errors,
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    access.init_app(app)
     security.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)

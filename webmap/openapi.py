@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template
 from gis.items_query import DEFAULT_LIMIT, MAX_LIMIT
 from gis.layerspec import LayerSpec
 from gis.output_crs import offered_uris
-from webmap import context
+from webmap import access
 from webmap.ogc.documents import base
 
 bp = Blueprint("openapi", __name__)
@@ -93,7 +93,7 @@ def document() -> dict[str, Any]:
         ),
         "/tiles/{layers}.json": _simple("TileJSON 3.0.0", layers="string"),
     }
-    for spec in context.registry().public():
+    for spec in access.registry():
         c = f"/collections/{spec.id}"
         paths[c] = _simple(f"{spec.title.en}: description")
         paths[f"{c}/items"] = _items_path(spec)
@@ -129,4 +129,4 @@ def api_page() -> str:
         (path, item["get"]["summary"], [p["name"] for p in item["get"]["parameters"]])
         for path, item in doc["paths"].items()
     ]
-    return render_template("pages/api.html", operations=operations, layers=context.registry())
+    return render_template("pages/api.html", operations=operations, layers=access.registry())

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from gis import hazards, shelter_status, shelters
 from gis.errors import BadRequest
-from webmap import context, db
+from webmap import access, db
 from webmap.auth import require_principal
 
 bp = Blueprint("residents_api", __name__, url_prefix="/api")
@@ -35,7 +35,7 @@ def hazards_at() -> Response:
     """Every hazard layer at ?lat=&lon=, the municipality, and a summary in words."""
     point = _point()
     with db.connection() as conn:
-        body = hazards.hazards_at(conn, context.registry(), point, _loaded(conn))
+        body = hazards.hazards_at(conn, access.registry(), point, _loaded(conn))
     return jsonify(body)
 
 
@@ -49,7 +49,7 @@ def nearest() -> Response:
         n=shelters.parse_count(request.args.get("n")),
     )
     with db.connection() as conn:
-        body = shelters.nearest(conn, context.registry(), query, _loaded(conn))
+        body = shelters.nearest(conn, access.registry(), query, _loaded(conn))
     return jsonify(body)
 
 
