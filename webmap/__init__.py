@@ -6,15 +6,20 @@ from flask import Flask
 
 from gis.registry import LayerRegistry
 from gis.settings import Settings, load_settings
+from gis.uploads import UploadLoader
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app. Settings are read here, once, and stored on ``app.extensions``."""
+def create_app(settings: Settings | None = None, *, loader: UploadLoader | None = None) -> Flask:
+    """Build the app. Settings are read here, once, and stored on ``app.extensions``.
+
+    ``loader`` loads layer uploads (``kasane serve`` passes ``etl.upload.load_upload``).
+    """
     settings = settings or load_settings()
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["kasane.settings"] = settings
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
+    app.extensions["kasane.loader"] = loader
 
     from webmap import (
         access,
@@ -30,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         residents,
         security,
         transit,
+        uploads,
         vendor,
     )
 
@@ -47,4 +53,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(residents.bp)
     planners.init_app(app)
     transit.init_app(app)
+    app.register_blueprint(uploads.bp)
     return app
