@@ -10,9 +10,11 @@ the UTF-8 flag are decoded as CP932 (:func:`etl.sniff.zip_names`).
 
 from __future__ import annotations
 
+import re
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from etl.load import LoadOptions, load
 from etl.sniff import sniff, zip_names
@@ -46,13 +48,10 @@ def _unsafe_name(name: str) -> str | None:
 
 
 def _kind(info: zipfile.ZipInfo) -> str | None:
-    mode = info.external_attr >> 16
-    if info.create_system == 3 and mode:  # Unix: the high bits are st_mode
-        if stat.S_ISLNK(mode):
-            return "is a symbolic link"
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            return "is a device, FIFO or socket"
-    return None
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if info.create_system != 3 or kind in (0, stat.S_IFREG, stat.S_IFDIR):
+        return None  # not Unix, no file type recorded (Python's own zips), file or folder
+    return "is a symbolic link" if kind == stat.S_IFLNK else "is a device, FIFO or socket"
 
 
 def check_archive(path: Path, limits: UploadLimits, label: str) -> None:
@@ -92,6 +91,8 @@ def check_upload(path: Path, limits: UploadLimits, label: str) -> str:
     if zipped:
         check_archive(path, limits, label)
     found = sniff(path)
+    if found.format == "broken":
+        raise LoadError(f"{label}: {found.detail}")
     if found.format not in LOADABLE:
         hint = HINTS.get(found.format)
         raise UnsupportedUpload(f"{label}: {found.detail} is not loadable", hint=hint)
@@ -111,9 +112,20 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
     )
     report = load(url, request.spec, request.files, options)
     return UploadOutcome(
-        report=report.as_json(),
+        report=_scrub(report.as_json(), request.scratch.parent),
         version=report.version,
         loaded=report.rows_loaded,
         unchanged=report.outcome.startswith("unchanged"),
         files=[p.name for p in request.files],
     )
+
+
+def _scrub(value: Any, root: Path) -> Any:
+    """The report without the server's temporary paths (GDAL messages name them)."""
+    if isinstance(value, str):
+        return re.sub(re.escape(str(root)) + r"[^\s'\"]*/", "", value)
+    if isinstance(value, list):
+        return [_scrub(v, root) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, root) for k, v in value.items()}
+    return value

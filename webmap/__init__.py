@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         openapi,
         pages,
         planners,
+        ratelimit,
         residents,
         security,
         transit,
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     i18n.init_app(app)
     auth.init_app(app)
     access.init_app(app)
+    ratelimit.init_app(app)
     security.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)

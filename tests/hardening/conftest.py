@@ -22,6 +22,14 @@ from tests.conftest import ROOT
 RESTRICTED = {
     "staff_wifi": ("wifi_spots", "Staff-only Wi-Fi", "職員用Wi-Fi"),
     "staff_flood": ("flood_depth", "Staff-only flood study", "内部検討用浸水想定"),
+    "staff_points": ("wifi_spots", "Staff-only points", "職員用地点"),  # the upload tests' layer
+}
+# Small limits, so the tests can reach them with small files.
+UPLOAD_LIMITS = {
+    "upload_max_bytes": 4_000_000,
+    "upload_max_unzipped_bytes": 2_000_000,
+    "upload_max_ratio": 100.0,
+    "upload_max_members": 50,
 }
 OWNER = "352039"
 
@@ -93,6 +101,31 @@ def restricted_app(
     from webmap import create_app, db
 
     application = create_app(settings.model_copy(update={"layers_dir": restricted_layers_dir}))
+    application.testing = True
+    yield application
+    db.close(application)
+
+
+@pytest.fixture()
+def upload_dir(tmp_path: Path) -> Path:
+    """Where the upload app keeps uploads while loading (must be empty after every request)."""
+    return tmp_path / "uploads"
+
+
+@pytest.fixture()
+def upload_app(
+    settings: Settings,
+    restricted_layers_dir: Path,
+    restricted_loaded: dict[str, Any],
+    upload_dir: Path,
+) -> Iterator[Any]:
+    """An app that loads uploads (as `kasane serve` does), small limits, no rate limits."""
+    from etl.upload import load_upload
+    from webmap import create_app, db
+
+    changes = {"layers_dir": restricted_layers_dir, "upload_dir": upload_dir,
+               "rate_limit_writes": 0, "rate_limit_heavy": 0, **UPLOAD_LIMITS}  # fmt: skip
+    application = create_app(settings.model_copy(update=changes), loader=load_upload)
     application.testing = True
     yield application
     db.close(application)
