@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         db,
         errors,
         i18n,
+        input_guard,
         metrics,
         ogc,
         openapi,
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     auth.init_app(app)
     access.init_app(app)
     ratelimit.init_app(app)
+    input_guard.init_app(app)
     security.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)
