@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 
@@ -76,6 +77,7 @@ def load_command(
     GeoPackage, shapefiles (loose or zipped) and, for `transit`, GTFS/GTFS-JP zips.
     Rejected rows are reported with their reason; the load is all or nothing.
     """
+    logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
     settings = settings_of(ctx)
     options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
     url = database_url(settings)
