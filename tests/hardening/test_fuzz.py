@@ -100,7 +100,8 @@ def _schemathesis(base: str, report: Path, *headers: str) -> subprocess.Complete
             "--report", "ndjson", "--report-ndjson-path", str(report)]  # fmt: skip
     for header in headers:
         args += ["-H", header]
-    return subprocess.run(args, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    # in the report's folder: schemathesis keeps a cache in its working directory
+    return subprocess.run(args, capture_output=True, text=True, timeout=900, cwd=report.parent)
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin-token"])
