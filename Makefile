@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl bench-server bench-transit
+.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl bench-server bench-transit bench-surge
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -63,3 +63,7 @@ clean-db:
 
 bench-transit: setup
 	$(BIN)/python bench/transit.py
+
+# 500 concurrent clients for 60 s: tiles, items and hazards-at on the demo data (loopback).
+bench-surge: setup
+	$(BIN)/python bench/surge.py

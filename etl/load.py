@@ -46,6 +46,7 @@ class LoadOptions:
     encoding: str | None = None
     crs: str | None = None
     values: dict[str, str] = field(default_factory=dict)  # --set FIELD=VALUE
+    scratch: Path | None = None  # where zips are unpacked (default: the system temp dir)
 
 
 def served_digests(conn: storage.Conn, layer_id: str) -> set[str]:
@@ -151,7 +152,7 @@ def collect(
     inputs = expand(paths)
     report = LoadReport(spec.id, dry_run=options.dry_run)
     frames: list[gpd.GeoDataFrame] = []
-    with tempfile.TemporaryDirectory(prefix="kasane-load-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="kasane-load-", dir=options.scratch) as scratch:
         for n, item in enumerate(inputs, start=1):
             if progress:
                 progress(n - 1, len(inputs), item.name)

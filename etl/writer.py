@@ -14,9 +14,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import psycopg
 import shapely
 
 from gis import storage
+from gis.errors import DatabaseUnavailable
 from gis.layerspec import GeometryType, LayerSpec
 
 _MULTI = {
@@ -136,8 +138,14 @@ def write_version(
             provenance.rows_loaded = storage.copy_rows(conn, spec, table, frame_rows(frame, spec))
             bbox = storage.finish_table(conn, table, _bbox(frame))
             storage.publish(conn, spec, version, provenance, bbox)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"the database connection was lost while loading layer {spec.id!r}; nothing was"
+            " changed (the served version is still served): load again when it is back"
+        ) from exc
     finally:
-        storage.unlock_layer(conn, spec.id)
+        if not conn.closed:
+            storage.unlock_layer(conn, spec.id)
     return version
 
 

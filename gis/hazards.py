@@ -198,16 +198,15 @@ def hazards_at(
 ) -> dict[str, Any]:
     """Every hazard layer at ``point``, the municipality, and a plain-language summary.
 
+    ``registry`` holds the layers the caller may see (:func:`gis.access.visible_registry`).
+
     ``loaded`` (from :func:`loaded_layers`) may be passed in by callers that cache it.
     """
     if loaded is None:
         loaded = loaded_layers(conn)
     require_in_area(registry, loaded, point)
     hazard_specs = [
-        spec
-        for kind in HAZARD_OF_KIND
-        for spec in registry.of_kind(kind)
-        if spec.id in loaded and spec.public
+        spec for kind in HAZARD_OF_KIND for spec in registry.of_kind(kind) if spec.id in loaded
     ]
     admin_specs = [s for s in registry.of_kind(LayerKind.ADMIN_BOUNDARY) if s.id in loaded][:1]
     found = _features_at(conn, [*hazard_specs, *admin_specs], point)

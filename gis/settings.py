@@ -71,6 +71,27 @@ class Settings(BaseSettings):
     tile_feature_cap: int = Field(
         default=20000, ge=1, le=1_000_000, description="Most features per layer in one tile."
     )
+    upload_max_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Largest layer upload accepted (bytes)."
+    )
+    upload_max_unzipped_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=1024, description="Most bytes an uploaded zip may unpack to."
+    )
+    upload_max_ratio: float = Field(
+        default=100.0, ge=1, description="Highest unpacked/packed size ratio of an uploaded zip."
+    )
+    upload_max_members: int = Field(
+        default=1000, ge=1, description="Most members (files) in an uploaded zip."
+    )
+    upload_dir: Path | None = Field(
+        default=None, description="Where uploads are kept while loading (default: system temp)."
+    )
+    rate_limit_writes: int = Field(
+        default=30, ge=0, description="Writes per minute per client and worker (0 = no limit)."
+    )
+    rate_limit_heavy: int = Field(
+        default=600, ge=0, description="Heavy requests per minute per client and worker (0 = off)."
+    )
 
     @field_validator("log_level")
     @classmethod

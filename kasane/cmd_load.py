@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import getpass
+import logging
 import sys
 from pathlib import Path
 
 import click
 
 from etl.load import LoadOptions, load
-from gis.db import database_url
+from gis import audit
+from gis.db import connection, database_url
 from gis.errors import BadRequest
 from kasane.cmd_db import settings_of
 from kasane.cmd_layers import registry_of
@@ -32,6 +35,15 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
             raise BadRequest(f"--set expects FIELD=VALUE, got {item!r}")
         out[name.strip()] = value.strip()
     return out
+
+
+def _audit(url: str, layer: str, outcome: str, files: list[str]) -> None:
+    """Record a load from the command line in the audit log (actor ``cli:<os user>``)."""
+    with connection(url) as conn:
+        summary = {"outcome": outcome, "files": files}
+        audit.record(
+            conn, f"cli:{getpass.getuser()}", "layer.load", f"layers/{layer}", after=summary
+        )
 
 
 @click.command("load")
@@ -65,6 +77,7 @@ def load_command(
     GeoPackage, shapefiles (loose or zipped) and, for `transit`, GTFS/GTFS-JP zips.
     Rejected rows are reported with their reason; the load is all or nothing.
     """
+    logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
     settings = settings_of(ctx)
     options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
     url = database_url(settings)
@@ -77,6 +90,8 @@ def load_command(
         spec = registry_of(ctx).get(layer)
         report = load(url, spec, list(paths), options, progress)
     click.echo(report.summary())
+    if report.rows_loaded and not dry_run and not report.outcome.startswith("unchanged"):
+        _audit(url, layer, report.outcome, [p.name for p in paths])
     if report_path:
         report.write(report_path)
     if report.rows_loaded == 0 and not report.outcome.startswith("unchanged"):

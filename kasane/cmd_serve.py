@@ -23,9 +23,10 @@ def serve(
     settings = settings_of(ctx)
     updates = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
     settings = settings.model_copy(update=updates)
+    from etl.upload import load_upload
     from webmap.server import run
 
-    run(settings, dev=dev)
+    run(settings, dev=dev, loader=load_upload)
 
 
 @click.command()

@@ -6,29 +6,38 @@ from flask import Flask
 
 from gis.registry import LayerRegistry
 from gis.settings import Settings, load_settings
+from gis.uploads import UploadLoader
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app. Settings are read here, once, and stored on ``app.extensions``."""
+def create_app(settings: Settings | None = None, *, loader: UploadLoader | None = None) -> Flask:
+    """Build the app. Settings are read here, once, and stored on ``app.extensions``.
+
+    ``loader`` loads layer uploads (``kasane serve`` passes ``etl.upload.load_upload``).
+    """
     settings = settings or load_settings()
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["kasane.settings"] = settings
     app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
+    app.extensions["kasane.loader"] = loader
 
     from webmap import (
+        access,
         auth,
         db,
         errors,
         i18n,
+        input_guard,
         metrics,
         ogc,
         openapi,
         pages,
         planners,
+        ratelimit,
         residents,
         security,
         transit,
+        uploads,
         vendor,
     )
 
@@ -36,6 +45,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    access.init_app(app)
+    ratelimit.init_app(app)
+    input_guard.init_app(app)
     security.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)
@@ -45,4 +57,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(residents.bp)
     planners.init_app(app)
     transit.init_app(app)
+    app.register_blueprint(uploads.bp)
     return app

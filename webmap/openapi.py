@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template
 from gis.items_query import DEFAULT_LIMIT, MAX_LIMIT
 from gis.layerspec import LayerSpec
 from gis.output_crs import offered_uris
-from webmap import context
+from webmap import access, openapi_writes
 from webmap.ogc.documents import base
 
 bp = Blueprint("openapi", __name__)
@@ -93,7 +93,7 @@ def document() -> dict[str, Any]:
         ),
         "/tiles/{layers}.json": _simple("TileJSON 3.0.0", layers="string"),
     }
-    for spec in context.registry().public():
+    for spec in access.registry():
         c = f"/collections/{spec.id}"
         paths[c] = _simple(f"{spec.title.en}: description")
         paths[f"{c}/items"] = _items_path(spec)
@@ -109,7 +109,8 @@ def document() -> dict[str, Any]:
         "info": {"title": "Kasane API", "version": "1.0.0",
                  "description": "OGC API - Features and Tiles of a shared prefecture GIS"},
         "servers": [{"url": base()}],
-        "paths": paths,
+        "paths": {**paths, **openapi_writes.paths([spec.id for spec in access.registry()])},
+        "components": {"securitySchemes": openapi_writes.SECURITY_SCHEMES},
     }  # fmt: skip
 
 
@@ -126,7 +127,9 @@ def api_page() -> str:
     """A readable list of the API's operations."""
     doc = document()
     operations = [
-        (path, item["get"]["summary"], [p["name"] for p in item["get"]["parameters"]])
+        (f"{method.upper()} {path}" if method != "get" else path, op["summary"],
+         [p["name"] for p in op["parameters"]])
         for path, item in doc["paths"].items()
-    ]
-    return render_template("pages/api.html", operations=operations, layers=context.registry())
+        for method, op in item.items()
+    ]  # fmt: skip
+    return render_template("pages/api.html", operations=operations, layers=access.registry())

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from gis import catalog
-from webmap import context, db
+from webmap import access, db
 from webmap.i18n import current_lang
 from webmap.ogc import documents
 
@@ -29,7 +29,7 @@ def landing() -> Any:
     """What Kasane is, with links to every map and the API."""
     if _wants_json():
         return jsonify(documents.landing())
-    return render_template("pages/index.html", layers=context.registry().public())
+    return render_template("pages/index.html", layers=access.registry())
 
 
 @bp.get("/layers")
@@ -50,7 +50,7 @@ def layers() -> Any:
             "features": status.get(spec.id, {}).get("rows_loaded"),
             "loaded_at": status.get(spec.id, {}).get("loaded_at"),
         }
-        for spec in context.registry().public()
+        for spec in access.registry()
     ]
     if _wants_json():
         return jsonify({"layers": rows})

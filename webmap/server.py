@@ -12,6 +12,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from gis.settings import Settings
+from gis.uploads import UploadLoader
 from webmap import create_app
 
 
@@ -31,13 +32,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def run(settings: Settings, *, dev: bool = False) -> None:
+def run(settings: Settings, *, dev: bool = False, loader: UploadLoader | None = None) -> None:
     """Serve until Ctrl-C. The app is built before forking, so a bad layer file fails fast."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     if not dev:  # before the metrics module is imported: /metrics then adds up all workers
         metrics_dir = Path(tempfile.mkdtemp(prefix="kasane-metrics-"))
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
-    app = create_app(settings)
+    app = create_app(settings, loader=loader)
     url = f"http://{settings.host}:{settings.port}/"
     print(f"Kasane is serving at {url}  (Ctrl-C stops it)", flush=True)
     if dev:

@@ -14,6 +14,7 @@ import shutil
 import struct
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,10 @@ def _prj_hint(item: Input) -> str:
 def source_crs(item: Input, declared: CRS | None, override: str | None) -> CRS:
     """The CRS of the data: ``--crs`` wins, then the file's own; none at all is an error."""
     if override:
-        return resolve_crs(override)
+        try:
+            return resolve_crs(override)
+        except ValueError as err:
+            raise LoadError(str(err)) from None
     if item.path.suffix.lower() == ".shp" and (prj := item.sidecar(".prj")) is not None:
         return resolve_crs(None, prj.read_bytes().decode("utf-8", errors="replace"))
     if declared is not None:
@@ -130,6 +134,13 @@ def read_vector(item: Input, *, encoding: str | None, crs: str | None) -> Table:
 
 def extract_zip(path: Path, target: Path) -> Path:
     """Unpack ``path`` under ``target`` with member names decoded (CP932 without the UTF-8 flag)."""
+    try:
+        return _extract(path, target)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+        raise LoadError(f"{path.name}: a damaged zip archive ({err})") from None
+
+
+def _extract(path: Path, target: Path) -> Path:
     with zipfile.ZipFile(path) as archive:
         for name, info in zip_names(archive).items():
             if info.is_dir() or name.startswith("__MACOSX/"):

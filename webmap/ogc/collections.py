@@ -19,7 +19,7 @@ from gis.items_query import ItemsQuery, parse_items_query
 from gis.layerspec import LayerSpec
 from gis.output_crs import parse_crs
 from gis.storage import Conn
-from webmap import context, db, served
+from webmap import access, db, served
 from webmap.ogc import documents
 from webmap.ogc.documents import GEOJSON, JSON, link
 from webmap.responses import cached, etag_for
@@ -29,11 +29,8 @@ FORMATS = ("json", "html", "csv")
 
 
 def public_layer(layer_id: str) -> LayerSpec:
-    """A public layer of the catalogue; NotFound for unknown and non-public ones alike."""
-    spec = context.registry().get(layer_id)
-    if not spec.public:
-        raise NotFound(f"unknown layer {layer_id!r}")
-    return spec
+    """A layer the caller may see; NotFound for unknown and restricted ones alike."""
+    return access.layer(layer_id)
 
 
 @contextmanager
@@ -67,9 +64,7 @@ def collections() -> Response:
     """Every public layer that has data loaded."""
     state = served.state()
     docs = [
-        documents.collection(spec, state[spec.id])
-        for spec in context.registry().public()
-        if spec.id in state
+        documents.collection(spec, state[spec.id]) for spec in access.registry() if spec.id in state
     ]
     b = documents.base()
     return jsonify(

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from gis import areastats, deadzones, mesh_coverage, opendata
+from gis import areastats, deadzones, mesh_coverage
 from gis.opendata import csv_bytes
-from webmap import context, db
+from webmap import access, context, db
 from webmap.i18n import current_lang
 from webmap.planners import charts
 from webmap.planners.params import csv_response, int_arg, output_format, svg_response
@@ -143,7 +143,7 @@ def mesh_chart() -> Any:
 def area_statistics(layer_id: str) -> Any:
     """Counts, lengths or areas of a public layer per municipality or JIS X 0410 mesh."""
     fmt = output_format("json", "csv", "geojson")
-    spec = opendata.public_layer(context.registry(), layer_id)
+    spec = access.layer(layer_id)
     unit = areastats.check_unit(request.args.get("by", "municipality"))
     with db.connection() as conn:
         stats = areastats.area_statistics(conn, spec, unit)

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, send_f
 
 from gis import dcat, opendata
 from gis.errors import NotFound
-from webmap import context, db
+from webmap import access, db
 from webmap.planners.params import output_format
 
 bp = Blueprint("datasets", __name__)
@@ -20,7 +20,7 @@ def catalogue() -> Any:
     fmt = output_format("html", "json")
     base = request.host_url
     with db.connection() as conn:
-        data = dcat.catalogue(conn, context.registry().public(), base)
+        data = dcat.catalogue(conn, list(access.registry()), base)
     if fmt == "json":
         response = jsonify(data)
         response.mimetype = "application/ld+json"
@@ -33,7 +33,7 @@ def catalogue() -> Any:
 @bp.get("/datasets/<layer_id>.<ext>")
 def download(layer_id: str, ext: str) -> Response:
     """One layer in one format; cached by version (ETag, Last-Modified)."""
-    spec = opendata.public_layer(context.registry(), layer_id)
+    spec = access.layer(layer_id)
     fmt = opendata.download_format(ext)
     with db.connection() as conn:
         published = dcat.published_layers(conn, [spec])

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, render_template
 
 from gis import usage
 from gis.errors import BadRequest
-from webmap import db
+from webmap import access, db
 from webmap.i18n import current_lang
 from webmap.planners import charts
 from webmap.planners.params import int_arg, output_format, svg_response
@@ -28,12 +28,13 @@ def _days() -> int:
 
 
 def _usage(days: int) -> dict[str, Any]:
+    visible = access.registry()
     flush_now()  # this process's own counts; other workers' follow within the flush interval
     with db.connection() as conn:
         return {
             "days": usage.daily_totals(conn, days),
             "pages": usage.top(conn, "page", days),
-            "layers": usage.top(conn, "layer", days),
+            "layers": [(k, n) for k, n in usage.top(conn, "layer", days) if k in visible],
         }
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from gis import hazards, shelter_status, shelters
+from gis import audit, hazards, shelter_status, shelters
 from gis.errors import BadRequest
-from webmap import context, db
+from webmap import access, db
 from webmap.auth import require_principal
 
 bp = Blueprint("residents_api", __name__, url_prefix="/api")
@@ -35,7 +35,7 @@ def hazards_at() -> Response:
     """Every hazard layer at ?lat=&lon=, the municipality, and a summary in words."""
     point = _point()
     with db.connection() as conn:
-        body = hazards.hazards_at(conn, context.registry(), point, _loaded(conn))
+        body = hazards.hazards_at(conn, access.registry(), point, _loaded(conn))
     return jsonify(body)
 
 
@@ -49,7 +49,7 @@ def nearest() -> Response:
         n=shelters.parse_count(request.args.get("n")),
     )
     with db.connection() as conn:
-        body = shelters.nearest(conn, context.registry(), query, _loaded(conn))
+        body = shelters.nearest(conn, access.registry(), query, _loaded(conn))
     return jsonify(body)
 
 
@@ -74,6 +74,10 @@ def get_status(shelter_id: str) -> Response:
     return jsonify({**body, "history": [c.to_json() for c in changes]})
 
 
+def _status_summary(state: shelter_status.ShelterStatus) -> dict[str, Any]:
+    return {"status": state.status, "crowding": state.crowding, "revision": state.revision}
+
+
 @bp.put("/shelters/<shelter_id>/status")
 def put_status(shelter_id: str) -> Response:
     """Change a shelter's status (editor of its municipality, or a prefecture admin)."""
@@ -83,5 +87,14 @@ def put_status(shelter_id: str) -> Response:
         if body is None:
             raise BadRequest('send a JSON body, e.g. {"status": "open", "crowding": "vacant"}')
         change = shelter_status.StatusChange.from_json(body)
+        before = shelter_status.current(conn, shelter_id)
         state = shelter_status.set_status(conn, principal, shelter_id, change)
+        audit.record(
+            conn,
+            principal,
+            "shelter.status",
+            f"shelters/{shelter_id}",
+            before=before and _status_summary(before),
+            after=_status_summary(state),
+        )
     return jsonify(state.to_json())

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from gis import audit
 from gis.errors import BadRequest
 from gis.opendata import csv_bytes
 from gis.transit import coverage, draft_store, drafts, export, service
@@ -142,6 +143,8 @@ def save_draft() -> Any:
         req = transit_request(conn)
         result = drafts.evaluate(conn, req, draft)
         record = draft_store.save(conn, who, req, draft, result)
+        summary = {"name": record["name"], "lg_code": req.lg_code}
+        audit.record(conn, who, "transit.draft.create", f"drafts/{record['id']}", after=summary)
     record.pop("features")
     return jsonify(record), 201, {"Location": f"{bp.url_prefix}/drafts/{record['id']}"}
 
@@ -166,5 +169,9 @@ def get_draft(draft_id: int) -> Any:
 def delete_draft(draft_id: int) -> Any:
     """Delete a saved draft (Bearer token of an editor or admin of its organisation)."""
     with db.connection() as conn:
-        draft_store.delete_draft(conn, require_principal(conn), draft_id)
+        who = require_principal(conn)
+        record = draft_store.get_draft(conn, who, draft_id)
+        draft_store.delete_draft(conn, who, draft_id)
+        before = {"name": record["name"], "lg_code": record["lg_code"]}
+        audit.record(conn, who, "transit.draft.delete", f"drafts/{draft_id}", before=before)
     return "", 204

@@ -1,0 +1,56 @@
+"""The layer catalogue as the caller may see it (restricted layers need the owner's token).
+
+Anonymous requests never touch the database here; a request with an ``Authorization`` header
+is authenticated once (a bad token is a 401, never a silent fall-back to anonymous). Answers to
+requests that carry credentials are marked ``Cache-Control: private, no-store`` so no shared
+cache keeps a restricted layer.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+
+from gis import access, auth
+from gis.layerspec import LayerSpec
+from gis.registry import LayerRegistry
+from webmap import context, db
+from webmap.auth import require_principal
+
+
+def caller() -> auth.Principal | None:
+    """The signed-in caller, or None for an anonymous request."""
+    if not request.headers.get("Authorization"):
+        return None
+    cached: auth.Principal | None = g.get("kasane_principal")
+    if cached is not None:
+        return cached
+    with db.connection() as conn:
+        return require_principal(conn)
+
+
+def registry() -> LayerRegistry:
+    """The layers this request may see."""
+    who = caller()
+    if who is None:
+        public: LayerRegistry | None = current_app.extensions.get("kasane.public_registry")
+        if public is None:
+            public = access.visible_registry(context.registry(), None)
+            current_app.extensions["kasane.public_registry"] = public
+        return public
+    return access.visible_registry(context.registry(), who)
+
+
+def layer(layer_id: str) -> LayerSpec:
+    """A layer this request may see; NotFound (naming only visible layers) otherwise."""
+    return registry().get(layer_id)
+
+
+def init_app(app: Flask) -> None:
+    """Keep answers to signed-in requests out of shared caches."""
+
+    @app.after_request
+    def _private(response: Response) -> Response:
+        if request.headers.get("Authorization"):
+            response.headers["Cache-Control"] = "private, no-store"
+            response.vary.add("Authorization")
+        return response

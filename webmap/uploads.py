@@ -1,0 +1,127 @@
+"""``POST /api/layers/{id}/versions``: upload files (multipart field ``file``) as a new version.
+
+Only editors and admins of the layer's owning organisation (or the prefecture's admins) may
+upload; a layer the caller may not see is a 404 like an unknown one. The upload is written
+into a private temporary directory that is removed whatever happens, checked against the
+configured limits before anything is unpacked, and loaded by the same pipeline as
+``kasane load``. Answers: 201 with the load report and the new version; 200 for a dry run or
+files identical to the served ones; 422 with the row-level report when nothing could be
+loaded (the served version is untouched).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.datastructures import FileStorage
+
+from gis import audit, storage
+from gis.errors import BadRequest, KasaneError
+from gis.shelters import parse_bool
+from gis.uploads import UploadLimits, UploadLoader, UploadRequest, UploadTooLarge
+from webmap import access, context, db
+from webmap.auth import require_principal
+
+bp = Blueprint("uploads", __name__, url_prefix="/api/layers")
+MAX_FILES = 20
+CHUNK = 1 << 16
+FORM_OVERHEAD = 1 << 20  # multipart boundaries and small fields on top of the files
+
+
+class UploadsUnavailable(KasaneError):
+    """The server was started without a loader (uploads need ``kasane serve``)."""
+
+    status = 503
+    code = "uploads-unavailable"
+
+
+def safe_name(raw: str | None, n: int) -> str:
+    """The client's file name without any directory part; ``upload-N`` when unusable."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    bad = not name or name in (".", "..") or len(name) > 120
+    if bad or any(ord(c) < 32 or c == "\x7f" for c in name):
+        return f"upload-{n}"
+    return name
+
+
+def _save(upload: FileStorage, folder: Path, n: int, limit: int) -> Path:
+    folder.mkdir()
+    target = folder / safe_name(upload.filename, n)
+    written = 0
+    with target.open("wb") as out:
+        while chunk := upload.stream.read(CHUNK):
+            written += len(chunk)
+            if written > limit:
+                raise UploadTooLarge(f"{target.name}: larger than {limit} bytes")
+            out.write(chunk)
+    return target
+
+
+def _loader() -> UploadLoader:
+    loader: UploadLoader | None = current_app.extensions.get("kasane.loader")
+    if loader is None:
+        raise UploadsUnavailable("this server cannot load uploads; run it with `kasane serve`")
+    return loader
+
+
+def _flag(name: str) -> bool:
+    return parse_bool(name, request.args.get(name) or request.form.get(name))
+
+
+@bp.post("/<layer_id>/versions")
+def upload(layer_id: str) -> Any:
+    """Load the uploaded files into the layer (``dry_run``, ``force``, ``encoding``, ``crs``)."""
+    settings = context.settings()
+    limits = UploadLimits.from_settings(settings)
+    with db.connection() as conn:
+        who = require_principal(conn)
+        spec = access.layer(layer_id)
+        who.require_edit(spec.owner)
+        before = storage.current_versions(conn).get(spec.id)
+    if (request.content_length or 0) > limits.max_bytes * MAX_FILES + FORM_OVERHEAD:
+        raise UploadTooLarge(f"the request is larger than {limits.max_bytes * MAX_FILES} bytes")
+    request.max_content_length = limits.max_bytes * MAX_FILES + FORM_OVERHEAD
+    uploads = request.files.getlist("file")
+    if not uploads or len(uploads) > MAX_FILES:
+        raise BadRequest(f"send 1-{MAX_FILES} files as multipart/form-data field 'file'")
+    loader = _loader()
+    if settings.upload_dir is not None:
+        settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="kasane-upload-", dir=settings.upload_dir))
+    try:
+        paths = [_save(u, scratch / f"in{n}", n, limits.max_bytes) for n, u in enumerate(uploads)]
+        unpack = scratch / "unpack"
+        unpack.mkdir()
+        job = UploadRequest(spec, paths, unpack, limits, _flag("dry_run"), _flag("force"),
+                            request.values.get("encoding"), request.values.get("crs"))  # fmt: skip
+        outcome = loader(current_app.extensions["kasane.db_url"], job)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if outcome.version is not None:
+        with db.connection() as conn:
+            after = {"version": outcome.version, "rows": outcome.loaded, "files": outcome.files}
+            audit.record(conn, who, "layer.upload", f"layers/{spec.id}",
+                         before={"version": before}, after=after)  # fmt: skip
+        headers = {"Location": f"/collections/{spec.id}"}
+        return jsonify(outcome.report), 201, headers
+    if job.dry_run or outcome.unchanged:
+        return jsonify(outcome.report)
+    return _nothing_loaded(outcome.report)
+
+
+def _nothing_loaded(report: dict[str, Any]) -> Response:
+    body = {
+        "type": "urn:kasane:problem:load-error",
+        "title": "load error",
+        "status": 422,
+        "detail": f"nothing was loaded: {report['outcome']}; the served version is unchanged",
+        "report": report,
+    }
+    response = jsonify(body)
+    response.status_code = 422
+    response.mimetype = "application/problem+json"
+    return response
