@@ -225,15 +225,20 @@ def check_fields(
         if _column_ok(field, column):
             continue
         for i, value in enumerate(column):
-            if (problem := field.check(value)) is not None:
+            if (problem := field.check(None if _missing(value) else value)) is not None:
                 keep[i] = False
                 report.add(int(rows[i]), field.name, problem, "rejected")
     return keep
 
 
+def _missing(value: object) -> bool:
+    """None, or the NaN that pandas' string and float columns use for a missing value."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _column_ok(field: FieldSpec, column: list[object]) -> bool:
     """A fast test that no value of the column breaks the field's rules."""
-    if any(v is None for v in column):
+    if any(map(_missing, column)):
         return False
     if field.values:
         return set(column) <= set(field.values)

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         default=None, description="Where uploads are kept while loading (default: system temp)."
     )
     rate_limit_writes: int = Field(
-        default=30, ge=0, description="Writes per minute per client and worker (0 = no limit)."
+        default=120, ge=0, description="Writes per minute per client and worker (0 = no limit)."
     )
     rate_limit_heavy: int = Field(
         default=600, ge=0, description="Heavy requests per minute per client and worker (0 = off)."

@@ -83,7 +83,7 @@ def real_site(
             r[0] for r in conn.execute("SELECT shelter_id FROM layer_data.shelters ORDER BY fid")
         ]
         conn.commit()
-    with running_server(etl_url) as base:
+    with running_server(etl_url, KASANE_RATE_LIMIT_WRITES="0") as base:
         for shelter_id in ids[::4]:
             put_status(base, token, shelter_id, "open")
         yield {"base": base, "url": etl_url, "token": token}
