@@ -229,6 +229,11 @@ def load(
     progress: Progress | None = None,
 ) -> LoadReport:
     """Load ``paths`` into ``spec``'s layer as a new version (or only check, in a dry run)."""
+    if spec.derived:
+        raise LoadError(
+            f"layer {spec.id!r} is computed by Kasane, not loaded from files",
+            hint="see `kasane transit --help`",
+        )
     with connect(url, autocommit=True) as conn:
         inputs = expand(paths)
         digests = {i.sha256 for i in inputs}

@@ -180,6 +180,7 @@ class LayerSpec(Strict):
     license: License
     owner: str = Field(description="6-digit local-government code of the owning organisation")
     public: bool = True
+    derived: bool = False  # computed by Kasane from other data (no demo frame, no file source)
     id_field: str | None = None
 
     @field_validator("id")

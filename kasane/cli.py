@@ -15,7 +15,7 @@ import psycopg
 
 from gis.errors import KasaneError
 from gis.settings import Settings, load_settings
-from kasane import cmd_db, cmd_layers, cmd_load, cmd_serve, cmd_users
+from kasane import cmd_db, cmd_layers, cmd_load, cmd_serve, cmd_transit, cmd_users
 from kasane.cmd_audit import audit_command
 
 
@@ -74,3 +74,4 @@ main.add_command(cmd_serve.demo)
 main.add_command(cmd_users.users)
 main.add_command(cmd_load.load_command)
 main.add_command(audit_command)
+main.add_command(cmd_transit.transit)

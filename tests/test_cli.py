@@ -134,3 +134,12 @@ def test_database_without_privileges_is_one_line(database_url: str) -> None:
     finally:
         provision.admin_sql(cluster, "DROP DATABASE IF EXISTS kasane_locked WITH (FORCE)")
         provision.admin_sql(cluster, "DROP ROLE IF EXISTS kasane_reader")
+
+
+def test_a_derived_layer_is_not_loaded_from_files(database_url: str, tmp_path: Path) -> None:
+    points = tmp_path / "p.geojson"
+    points.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    line = one_line_error(
+        kasane("load", "transit_blank_areas", str(points), KASANE_DATABASE_URL=database_url)
+    )
+    assert "is computed by Kasane, not loaded from files" in line

@@ -65,7 +65,7 @@ def demo_layers(registry: LayerRegistry) -> dict[str, gpd.GeoDataFrame]:
     shelter_frame = shelters(spec["shelters"], world, flood, landslide)
     stops, routes = transit(spec["transit_stops"], spec["transit_routes"], world)
     population = population_mesh(spec["population_mesh"], world)
-    return {
+    return {  # derived layers (e.g. transit_blank_areas) are computed, never generated
         "admin_boundaries": admin_boundaries(spec["admin_boundaries"], world),
         "flood_depth": flood,
         "landslide_zones": landslide,
