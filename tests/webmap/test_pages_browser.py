@@ -91,3 +91,29 @@ def test_only_basemap_tiles_leave_kasane(browser, server_with_basemap) -> None:
         assert all(u.startswith("http://127.0.0.2:9/basemap/") for u in watch.offsite_requests)
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/layers",
+        "/shelters",
+        "/map/hazard",
+        "/map/deadzones",
+        "/map/transit",
+        "/datasets",
+        "/stats",
+        "/collections/shelters/items?f=html",
+    ],
+)
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_public_pages_reflow_at_360_px(browser, live_server, path: str, lang: str) -> None:
+    """WCAG 1.4.10: no horizontal scrolling of the page at 360 CSS px (wide tables scroll
+    inside their own box)."""
+    joiner = "&" if "?" in path else "?"
+    page, _ = open_page(browser, f"{live_server}{path}{joiner}lang={lang}", width=360, height=800)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        page.context.close()
