@@ -11,6 +11,7 @@ instead, and the thread reconnects by itself.
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import time
 from dataclasses import dataclass
@@ -91,7 +92,8 @@ class ServedVersions:
     def _listen(self) -> None:
         with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
             dirty = threading.Event()
-            # notifications that arrive during another statement reach handlers, not notifies()
+            # the only way notifications arrive: psycopg calls the handler for every one it
+            # reads, during any statement, so none is lost while another statement runs
             conn.add_notify_handler(lambda note: dirty.set())
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
             self._state = read_state(conn)
@@ -99,11 +101,10 @@ class ServedVersions:
             self._first.set()
             refreshed = time.monotonic()
             while not self._stop.is_set():
-                if not dirty.is_set():  # the handler may have fired during our last statement
-                    for _ in conn.notifies(timeout=1.0, stop_after=1):
-                        dirty.set()
                 if not dirty.is_set() and time.monotonic() - refreshed < SAFETY_REFRESH_S:
-                    conn.execute("SELECT 1")  # notices a dead connection promptly
+                    readable, _, _ = select.select([conn.fileno()], [], [], 1.0)
+                    if readable:  # a notification, or the server closing the connection
+                        conn.execute("SELECT 1")  # reads it: handlers run, or this raises
                 if dirty.is_set() or time.monotonic() - refreshed >= SAFETY_REFRESH_S:
                     dirty.clear()
                     self._state = read_state(conn)

@@ -3,6 +3,8 @@ and run axe-core (shipped by axe-playwright-python) for WCAG 2.1 A/AA."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -54,6 +56,30 @@ def axe_violations(page: Any) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
         for v in results.response["violations"]
     ]
+
+
+@contextmanager
+def accessible_page(browser: Any, url: str, lang: str | None = None) -> Iterator[Any]:
+    """Open ``url`` and yield the page for the test's own checks; then assert the page's
+    ``lang`` (if given), no console errors, no off-site requests and zero axe violations,
+    and close it."""
+    page, watch = open_page(browser, url)
+    try:
+        yield page
+        if lang is not None:
+            assert page.get_attribute("html", "lang") == lang
+        assert watch.console_errors == []
+        assert watch.offsite_requests == []
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+def assert_page_ok(browser: Any, url: str, lang: str) -> None:
+    """The page at ``url`` has ``lang``, no console errors or off-site requests, no axe
+    violations."""
+    with accessible_page(browser, url, lang):
+        pass
 
 
 def wait_until(page: Any, expression: str, *, timeout_s: float = 10.0) -> None:

@@ -73,12 +73,12 @@ def demo_loaded(database_url: str, registry: LayerRegistry) -> dict[str, str]:
 
 @pytest.fixture()
 def app(settings: Settings):  # type: ignore[no-untyped-def]
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     application = create_app(settings)
     application.testing = True
     yield application
-    db.close(application)
+    close(application)
 
 
 @pytest.fixture()

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,40 +25,41 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, **env: str) -> Iterator[str]:
-    """Serve ``database_url`` (no basemap unless ``KASANE_BASEMAP_URL`` is given in ``env``)
-    and yield the base URL; the server is stopped afterwards."""
+def running_server(
+    database_url: str, *, workers: int = 2, log: Path | None = None, **env: str
+) -> Iterator[str]:
+    """Serve ``database_url`` with ``workers`` gunicorn workers (no basemap unless
+    ``KASANE_BASEMAP_URL`` is given in ``env``) and yield the base URL. The server's output
+    goes to ``log`` (a temporary file if None) and is shown when it does not start. Leaving
+    the block stops the server with SIGTERM and waits for its exit (usage counts written)."""
     port = free_port()
-    full_env = {
-        **os.environ,
-        "KASANE_DATABASE_URL": database_url,
-        "KASANE_BASEMAP_URL": "",
-        **env,
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    full_env = {**os.environ, "KASANE_DATABASE_URL": database_url, "KASANE_BASEMAP_URL": "", **env}
+    with open(log, "w+b") if log else tempfile.TemporaryFile() as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers",
+             str(workers)],
+            cwd=ROOT, env=full_env, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    sink.seek(0)
+                    output = sink.read().decode(errors="replace")
+                    pytest.fail(f"kasane serve did not start: {output[-2000:]}")
+                time.sleep(0.2)
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
                 proc.kill()
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"kasane serve did not start: {err[-2000:]}")
-            time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+                proc.wait()

@@ -59,3 +59,14 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     transit.init_app(app)
     app.register_blueprint(uploads.bp)
     return app
+
+
+def close(app: Flask) -> None:
+    """Release what ``app`` holds in this process: usage counts (written now), the layer
+    version listener and the connection pool (tests, worker exit)."""
+    from webmap import db, served
+    from webmap.planners import usage
+
+    usage.close(app)
+    served.close(app)
+    db.close(app)

@@ -8,7 +8,7 @@ cache keeps a restricted layer.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 
 from gis import access, auth
 from gis.layerspec import LayerSpec
@@ -43,6 +43,23 @@ def registry() -> LayerRegistry:
 def layer(layer_id: str) -> LayerSpec:
     """A layer this request may see; NotFound (naming only visible layers) otherwise."""
     return registry().get(layer_id)
+
+
+def require(*layer_ids: str) -> None:
+    """NotFound (as for an unknown layer) unless this request may see each of ``layer_ids``.
+
+    For endpoints that read fixed layer tables directly; a layer the catalogue does not
+    define at all is left to the endpoint (it reports a missing table its own way).
+    """
+    visible = registry()
+    for layer_id in layer_ids:
+        if layer_id in context.registry() and layer_id not in visible:
+            visible.get(layer_id)
+
+
+def guard(bp: Blueprint, *layer_ids: str) -> None:
+    """Make every view of ``bp`` :func:`require` ``layer_ids`` first."""
+    bp.before_request(lambda: require(*layer_ids))
 
 
 def init_app(app: Flask) -> None:

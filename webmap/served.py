@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
-from flask import current_app
+from flask import Flask, current_app
 
 from gis.errors import NotFound
 from gis.layerspec import LayerSpec
@@ -28,6 +28,15 @@ def _tracker() -> ServedVersions:
                 tracker = ServedVersions(key[1]).start()
                 _trackers[key] = tracker
     return tracker
+
+
+def close(app: Flask) -> None:
+    """Stop this process's listener for ``app``'s database (the next request starts one)."""
+    key = (os.getpid(), str(app.extensions.get("kasane.db_url")))
+    with _lock:
+        tracker = _trackers.pop(key, None)
+    if tracker is not None:
+        tracker.stop()
 
 
 def state() -> dict[str, Served]:

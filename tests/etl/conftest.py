@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +29,23 @@ def etl_url(database_url: str) -> Iterator[str]:
         migrate(conn)
         conn.commit()
     yield url
-    with connect(database_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop(database_url, name)
+
+
+def _drop(database_url: str, name: str) -> None:
+    """Drop a test database; retried, as FORCE cannot end an autovacuum worker that happens
+    to be busy in it (InsufficientPrivilege) — the worker is gone a moment later."""
+    import psycopg
+
+    for attempt in range(20):
+        try:
+            with connect(database_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 def run_load(url: str, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:

@@ -98,12 +98,12 @@ def restricted_app(
     settings: Settings, restricted_layers_dir: Path, restricted_loaded: dict[str, Any]
 ) -> Iterator[Any]:
     """An app serving layers/ plus the restricted layers."""
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     application = create_app(settings.model_copy(update={"layers_dir": restricted_layers_dir}))
     application.testing = True
     yield application
-    db.close(application)
+    close(application)
 
 
 @pytest.fixture()
@@ -121,11 +121,11 @@ def upload_app(
 ) -> Iterator[Any]:
     """An app that loads uploads (as `kasane serve` does), small limits, no rate limits."""
     from etl.upload import load_upload
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     changes = {"layers_dir": restricted_layers_dir, "upload_dir": upload_dir,
                "rate_limit_writes": 0, "rate_limit_heavy": 0, **UPLOAD_LIMITS}  # fmt: skip
     application = create_app(settings.model_copy(update=changes), loader=load_upload)
     application.testing = True
     yield application
-    db.close(application)
+    close(application)

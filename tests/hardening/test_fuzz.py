@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +21,7 @@ import pytest
 from gis import auth
 from gis.db import connect
 from gis.migrate import migrate
-from tests.conftest import ROOT, free_port
+from tests.server import running_server
 
 MAX_EXAMPLES = int(os.environ.get("KASANE_FUZZ_EXAMPLES", "8"))
 INJECTIONS = [
@@ -58,30 +57,11 @@ def fuzz_url(database_url: str, registry: Any) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def fuzz_server(fuzz_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`kasane serve` on the fuzz database, without rate limits."""
-    port = free_port()
-    env = {**os.environ, "KASANE_DATABASE_URL": fuzz_url, "KASANE_BASEMAP_URL": "",
-           "KASANE_RATE_LIMIT_WRITES": "0", "KASANE_RATE_LIMIT_HEAVY": "0",
-           "KASANE_UPLOAD_DIR": str(tmp_path_factory.mktemp("fuzz-uploads"))}  # fmt: skip
     log = tmp_path_factory.mktemp("fuzz-log") / "server.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "2"],
-            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"kasane serve did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    upload_dir = str(tmp_path_factory.mktemp("fuzz-uploads"))
+    limits = {"KASANE_RATE_LIMIT_WRITES": "0", "KASANE_RATE_LIMIT_HEAVY": "0"}
+    with running_server(fuzz_url, log=log, KASANE_UPLOAD_DIR=upload_dir, **limits) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -72,7 +72,7 @@ def test_allowed_writes_are_audited(
 
 
 def test_write_rate_limit(settings: Any, staff_tokens: dict[str, str], demo_loaded: Any) -> None:
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     app = create_app(settings.model_copy(update={"rate_limit_writes": 3}))
     try:
@@ -91,11 +91,11 @@ def test_write_rate_limit(settings: Any, staff_tokens: dict[str, str], demo_load
                            environ_base={"REMOTE_ADDR": "10.0.0.2"})  # fmt: skip
         assert other.status_code == 200  # another client has its own bucket
     finally:
-        db.close(app)
+        close(app)
 
 
 def test_heavy_rate_limit(settings: Any, demo_loaded: Any) -> None:
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     app = create_app(settings.model_copy(update={"rate_limit_heavy": 2}))
     try:
@@ -104,4 +104,4 @@ def test_heavy_rate_limit(settings: Any, demo_loaded: Any) -> None:
         assert codes == [200, 200, 429]
         assert client.get("/api/hazards/at?lat=34.18&lon=131.47").status_code != 429
     finally:
-        db.close(app)
+        close(app)

@@ -53,7 +53,7 @@ def test_linked_from_landing_page_and_nav(client) -> None:
 
 
 def test_basemap_credit_when_configured(settings) -> None:
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     app = create_app(settings.model_copy(update={"basemap_url": GSI_STD_TILES}))
     try:
@@ -63,7 +63,7 @@ def test_basemap_credit_when_configured(settings) -> None:
         assert "maps.gsi.go.jp/development/ichiran.html" in html and "GSI tiles" in html
         assert "https://cyberjapandata.gsi.go.jp" in response.headers["Content-Security-Policy"]
     finally:
-        db.close(app)
+        close(app)
 
 
 def test_markers_are_the_shelters_in_the_bbox_with_live_status(client) -> None:

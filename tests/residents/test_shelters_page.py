@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import axe_violations, open_page
+from tests.browser import accessible_page, open_page
 from tests.residents.helpers import demo_frames
 
 pytestmark = pytest.mark.usefixtures("demo_loaded")
@@ -67,15 +67,8 @@ def test_bad_filters_are_400(client) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_page_is_accessible(browser, live_server, lang) -> None:
-    page, watch = open_page(browser, f"{live_server}/shelters?lang={lang}")
-    try:
-        assert page.get_attribute("html", "lang") == lang
-        assert watch.console_errors == []
-        assert watch.offsite_requests == []
+    with accessible_page(browser, f"{live_server}/shelters?lang={lang}", lang) as page:
         assert page.locator("a[href='/map/hazard']").count() >= 1
-        assert axe_violations(page) == []
-    finally:
-        page.context.close()
 
 
 def _tab_to(page, selector: str, limit: int = 60) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.etl.conftest import etl_url, run_load  # noqa: F401  (fixture re-export)
+from tests.server import running_server
 from tests.shared_data import shared_path
 from tests.transit.synthetic import boundary_from_n03, write_mesh_csv
 
@@ -52,31 +53,5 @@ def transit_url(
 @pytest.fixture(scope="module")
 def transit_server(transit_url: str) -> Iterator[str]:
     """`kasane serve` against the transit database, on a free port."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from tests.conftest import ROOT, free_port
-
-    port = free_port()
-    env = {**os.environ, "KASANE_DATABASE_URL": transit_url, "KASANE_BASEMAP_URL": ""}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("kasane serve did not start")
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server(transit_url, workers=1) as base:
+        yield base

@@ -58,7 +58,7 @@ def test_coverage_shares_match_geopandas(
 
 def test_blank_areas_api_geojson_and_csv(transit_url: str, n03_path: Path) -> None:
     from gis.settings import load_settings
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     app = create_app(load_settings(database_url=transit_url))
     client = app.test_client()
@@ -81,4 +81,4 @@ def test_blank_areas_api_geojson_and_csv(transit_url: str, n03_path: Path) -> No
         assert cover["blank_area_m2"] == summary["blank_area_m2"]
         assert cover["crs"] == "EPSG:6671"
     finally:
-        db.close(app)
+        close(app)

@@ -24,11 +24,11 @@ ARGS = f"municipality={IWAKUNI}&date={DAY.isoformat()}"
 
 @pytest.fixture(scope="module")
 def client(transit_url: str) -> Any:
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     app = create_app(load_settings(database_url=transit_url))
     yield app.test_client()
-    db.close(app)
+    close(app)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from gis.db import connect
 from gis.transit.request import TransitRequest
 from gis.transit.service import route_services, stop_services
-from tests.browser import axe_violations, open_page
+from tests.browser import accessible_page, open_page
 from tests.transit.conftest import IWAKUNI
 
 pytestmark = pytest.mark.shared
@@ -26,12 +26,9 @@ def _tab_to(page: Any, element_id: str, limit: int = 80) -> None:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_axe_and_no_offsite_requests(browser: Any, transit_server: str, lang: str) -> None:
-    page, watch = open_page(browser, f"{transit_server}/map/transit?lang={lang}&date=2025-06-04")
-    assert page.locator("html").get_attribute("lang") == lang
-    assert page.locator("#stops-table tbody tr").count() > 700
-    assert axe_violations(page) == []
-    assert watch.offsite_requests == [] and watch.console_errors == []
-    page.context.close()
+    url = f"{transit_server}/map/transit?lang={lang}&date=2025-06-04"
+    with accessible_page(browser, url, lang) as page:
+        assert page.locator("#stops-table tbody tr").count() > 700
 
 
 def test_keyboard_only_controls_drive_the_tables(

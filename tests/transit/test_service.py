@@ -78,7 +78,7 @@ def test_trips_per_route_match_pandas(transit_url: str, feed_path: Path) -> None
 
 
 def test_api_departures_json_and_csv(transit_url: str, feed_path: Path) -> None:
-    from webmap import create_app, db
+    from webmap import close, create_app
 
     app = create_app(_settings(transit_url))
     client = app.test_client()
@@ -99,7 +99,7 @@ def test_api_departures_json_and_csv(transit_url: str, feed_path: Path) -> None:
             assert response.mimetype == "application/problem+json"
         assert client.get(f"/api/transit/stops?municipality=131016&{args}").status_code == 404
     finally:
-        db.close(app)
+        close(app)
 
 
 def _settings(url: str):  # type: ignore[no-untyped-def]

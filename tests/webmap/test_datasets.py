@@ -140,7 +140,7 @@ def test_dcat_catalogue(client, demo_loaded, registry) -> None:
 
 
 def test_restricted_layer_is_not_published(settings, demo_loaded, tmp_path) -> None:
-    from webmap import create_app
+    from webmap import close, create_app
 
     layers = tmp_path / "layers"
     shutil.copytree(settings.layers_dir, layers)
@@ -150,8 +150,13 @@ def test_restricted_layer_is_not_published(settings, demo_loaded, tmp_path) -> N
         encoding="utf-8",
     )
     app = create_app(settings.model_copy(update={"layers_dir": layers}))
-    client = app.test_client()
-    assert client.get("/datasets/wifi_spots.geojson").status_code == 404
-    assert client.get("/datasets/wifi_spots.gpkg").status_code == 404
-    ids = [d["dct:identifier"] for d in client.get("/datasets?f=json").get_json()["dcat:dataset"]]
-    assert "wifi_spots" not in ids and "shelters" in ids
+    try:
+        client = app.test_client()
+        assert client.get("/datasets/wifi_spots.geojson").status_code == 404
+        assert client.get("/datasets/wifi_spots.gpkg").status_code == 404
+        ids = [
+            d["dct:identifier"] for d in client.get("/datasets?f=json").get_json()["dcat:dataset"]
+        ]
+        assert "wifi_spots" not in ids and "shelters" in ids
+    finally:
+        close(app)

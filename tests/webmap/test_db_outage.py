@@ -12,7 +12,7 @@ import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-from webmap import create_app
+from webmap import close, create_app
 
 
 class Relay:
@@ -69,22 +69,25 @@ def test_outage_gives_503_then_recovers(settings, demo_loaded) -> None:
     netloc = parts.netloc.rsplit(":", 1)[0] + f":{relay.port}"
     url = urlunsplit(parts._replace(netloc=netloc))
     app = create_app(settings.model_copy(update={"database_url": url, "cache_mb": 0}))
-    client = app.test_client()
-    assert client.get("/collections/shelters/items?limit=1").status_code == 200
+    try:
+        client = app.test_client()
+        assert client.get("/collections/shelters/items?limit=1").status_code == 200
 
-    relay.cut()
-    statuses = [client.get("/collections/shelters/items?limit=1") for _ in range(3)]
-    down = statuses[-1]
-    assert down.status_code == 503
-    assert down.mimetype == "application/problem+json"
-    assert int(down.headers["Retry-After"]) > 0
-    assert json.loads(down.data)["status"] == 503
-    assert client.get("/readyz").status_code == 503
-    assert client.get("/healthz").status_code == 200
+        relay.cut()
+        statuses = [client.get("/collections/shelters/items?limit=1") for _ in range(3)]
+        down = statuses[-1]
+        assert down.status_code == 503
+        assert down.mimetype == "application/problem+json"
+        assert int(down.headers["Retry-After"]) > 0
+        assert json.loads(down.data)["status"] == 503
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/healthz").status_code == 200
 
-    relay.restore()
-    deadline = time.monotonic() + 20
-    while client.get("/collections/shelters/items?limit=1").status_code != 200:
-        assert time.monotonic() < deadline, "did not recover"
-        time.sleep(0.3)
-    assert client.get("/readyz").status_code == 200
+        relay.restore()
+        deadline = time.monotonic() + 20
+        while client.get("/collections/shelters/items?limit=1").status_code != 200:
+            assert time.monotonic() < deadline, "did not recover"
+            time.sleep(0.3)
+        assert client.get("/readyz").status_code == 200
+    finally:
+        close(app)

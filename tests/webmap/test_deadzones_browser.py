@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import axe_violations, open_page, wait_until
+from tests.browser import assert_page_ok, axe_violations, open_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +23,7 @@ def _rows(page, table: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_deadzones_page_is_accessible(browser, live_server, lang: str) -> None:
-    page, watch = open_page(browser, f"{live_server}/map/deadzones?lang={lang}")
-    try:
-        assert page.get_attribute("html", "lang") == lang
-        assert watch.console_errors == []
-        assert watch.offsite_requests == []
-        assert axe_violations(page) == []
-    finally:
-        page.context.close()
+    assert_page_ok(browser, f"{live_server}/map/deadzones?lang={lang}", lang)
 
 
 def test_slider_updates_table_chart_and_announcement(browser, live_server, demo_frames) -> None:

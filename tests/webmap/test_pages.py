@@ -6,7 +6,7 @@ import pytest
 
 from gis.settings import load_settings
 from tests.conftest import free_port
-from webmap import create_app, db
+from webmap import close, create_app
 
 
 def test_landing_html_has_language_and_skip_link(client) -> None:
@@ -62,7 +62,7 @@ def app_without_database():  # type: ignore[no-untyped-def]
     application = create_app(load_settings(database_url=url))
     application.testing = True
     yield application
-    db.close(application)
+    close(application)
 
 
 def test_database_down_gives_503_with_retry_after(app_without_database) -> None:

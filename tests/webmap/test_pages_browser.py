@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import axe_violations, open_page
+from tests.browser import accessible_page, assert_page_ok, open_page
+from tests.server import running_server
 
 pytestmark = pytest.mark.browser
 
@@ -13,14 +14,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("path", ["/", "/layers"])
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_page_is_accessible(browser, live_server, path: str, lang: str) -> None:
-    page, watch = open_page(browser, f"{live_server}{path}?lang={lang}")
-    try:
-        assert page.get_attribute("html", "lang") == lang
-        assert watch.console_errors == []
-        assert watch.offsite_requests == []
-        assert axe_violations(page) == []
-    finally:
-        page.context.close()
+    assert_page_ok(browser, f"{live_server}{path}?lang={lang}", lang)
 
 
 def test_skip_link_is_first_in_tab_order(browser, live_server) -> None:
@@ -39,49 +33,18 @@ def test_skip_link_is_first_in_tab_order(browser, live_server) -> None:
 def test_map_page_loads_only_from_kasane(browser, live_server, lang: str) -> None:
     """A folium map page (items as HTML): Leaflet runs, every request stays on Kasane
     (the live server has no basemap, so there is no exception), and axe finds nothing."""
-    page, watch = open_page(browser, f"{live_server}/collections/shelters/items?f=html&lang={lang}")
-    try:
+    url = f"{live_server}/collections/shelters/items?f=html&lang={lang}"
+    with accessible_page(browser, url, lang) as page:
         assert page.locator(".leaflet-container").count() == 1
         assert page.locator(".leaflet-interactive").count() > 0  # features drawn
-        assert watch.console_errors == []
-        assert watch.offsite_requests == []
-        assert axe_violations(page) == []
-    finally:
-        page.context.close()
 
 
 @pytest.fixture(scope="module")
 def server_with_basemap(database_url, demo_loaded):
     """`kasane serve` whose basemap lives on another loopback host (127.0.0.2)."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from tests.conftest import ROOT, free_port
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "KASANE_DATABASE_URL": database_url,
-        "KASANE_BASEMAP_URL": "http://127.0.0.2:9/basemap/{z}/{x}/{y}.png",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    basemap = "http://127.0.0.2:9/basemap/{z}/{x}/{y}.png"
+    with running_server(database_url, workers=1, KASANE_BASEMAP_URL=basemap) as base:
+        yield base
 
 
 def test_only_basemap_tiles_leave_kasane(browser, server_with_basemap) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import axe_violations, open_page
+from tests.browser import assert_page_ok, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -14,14 +14,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("path", ["/datasets", "/stats"])
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_page_is_accessible(browser, live_server, path: str, lang: str) -> None:
-    page, watch = open_page(browser, f"{live_server}{path}?lang={lang}")
-    try:
-        assert page.get_attribute("html", "lang") == lang
-        assert watch.console_errors == []
-        assert watch.offsite_requests == []
-        assert axe_violations(page) == []
-    finally:
-        page.context.close()
+    assert_page_ok(browser, f"{live_server}{path}?lang={lang}", lang)
 
 
 def test_download_links_work_from_the_catalogue(browser, live_server) -> None:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from datetime import date
 
-import pytest
-
 from gis.db import connect
-from tests.conftest import ROOT, free_port
+from tests.server import running_server
 
 
 def _today(url: str) -> dict[tuple[str, str], int]:
@@ -67,40 +60,13 @@ def test_stats_page_and_chart(client, demo_loaded) -> None:
 
 def test_server_writes_counts_in_batches_and_at_exit(database_url, demo_loaded) -> None:
     """A running server writes nothing per request; its counts reach the database at exit."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "KASANE_DATABASE_URL": database_url,
-        "KASANE_USAGE_FLUSH_SECONDS": "3600",
-        "KASANE_BASEMAP_URL": "",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("kasane serve did not start")
-                time.sleep(0.2)
+    with running_server(database_url, workers=1, KASANE_USAGE_FLUSH_SECONDS="3600") as base:
         before = _today(database_url)
         for _ in range(3):
             urllib.request.urlopen(base + "/map/deadzones", timeout=30).read()
         for _ in range(2):
             urllib.request.urlopen(base + "/datasets/ev_chargers.csv", timeout=30).read()
         assert _today(database_url) == before  # nothing written per request
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
     after = _today(database_url)
     page, layer = ("page", "/map/deadzones"), ("layer", "ev_chargers")
     assert after.get(page, 0) - before.get(page, 0) == 3

@@ -14,6 +14,8 @@ from webmap.planners import charts
 from webmap.planners.params import csv_response, int_arg, output_format, svg_response
 
 bp = Blueprint("planners_api", __name__, url_prefix="/api")
+DEADZONE_LAYERS = ("dead_zones", "admin_boundaries")
+MESH_LAYERS = ("mesh_coverage", "admin_boundaries", "population_mesh")
 
 
 def _targets() -> dict[int, int]:
@@ -27,6 +29,7 @@ def scope() -> mesh_coverage.Scope:
 
 def dead_zone_summary(by: str | None = None) -> deadzones.DeadZoneSummary:
     """The summary for this request's ``as_of`` (and ``by`` unless given)."""
+    access.require(*DEADZONE_LAYERS)
     with db.connection() as conn:
         return deadzones.summary(
             conn, as_of=int_arg("as_of"), by=by or request.args.get("by"), targets=_targets()
@@ -48,6 +51,7 @@ def deadzone_summary() -> Any:
 @bp.get("/deadzones/districts")
 def deadzone_districts() -> Any:
     """Districts as GeoJSON with their status at the end of ``as_of`` (for the map)."""
+    access.require(*DEADZONE_LAYERS)
     with db.connection() as conn:
         as_of = int_arg("as_of") or deadzones.year_range(conn)[1]
         collection = deadzones.districts_geojson(conn, as_of)
@@ -88,6 +92,7 @@ def deadzone_chart() -> Any:
 
 def rates() -> list[mesh_coverage.YearRate]:
     """Deployment rates for this request's scope."""
+    access.require(*MESH_LAYERS)
     with db.connection() as conn:
         return mesh_coverage.deployment_rates(conn, scope())
 
@@ -110,6 +115,7 @@ def mesh_rates() -> Any:
 @bp.get("/mesh-coverage/cells")
 def mesh_cells() -> Any:
     """Cells in scope as GeoJSON with ``has_station`` for a year (for the map)."""
+    access.require(*MESH_LAYERS)
     with db.connection() as conn:
         year = int_arg("year")
         if year is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from webmap import context
+from webmap import access, context
 from webmap.planners import api, maps
 
 bp = Blueprint("planners", __name__)
@@ -20,6 +20,7 @@ def deadzones_page() -> Any:
     updates the figures in place from ``/api/deadzones/summary``; ``static/js/deadzones-map.js``
     draws the district, mesh and area-statistics maps.
     """
+    access.require(*api.DEADZONE_LAYERS, *api.MESH_LAYERS)
     parts, layers, units = maps.deadzone_maps()
     registry = context.registry()
     return render_template(

@@ -9,6 +9,7 @@ fails a request: the counts wait for the next flush.
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import threading
@@ -32,9 +33,10 @@ def counter() -> usage.UsageCounter:
         if state.get("pid") != os.getpid():
             made = usage.UsageCounter(context.settings().usage_flush_seconds)
             url: str = current_app.extensions["kasane.db_url"]
+            at_exit = functools.partial(_flush_at_exit, made, url)
             if not current_app.testing:  # test apps outlive their throw-away databases
-                atexit.register(_flush_at_exit, made, url)
-            state.update(pid=os.getpid(), counter=made)
+                atexit.register(at_exit)
+            state.update(pid=os.getpid(), counter=made, at_exit=at_exit)
         value: usage.UsageCounter = state["counter"]
         return value
 
@@ -44,6 +46,19 @@ def _flush_at_exit(made: usage.UsageCounter, url: str) -> None:
         usage.flush(made, lambda: connection(url))
     except Exception as exc:  # at exit there is nobody left to tell but the log
         log.warning("usage counts lost at exit: %s", exc)
+
+
+def close(app: Flask) -> None:
+    """Write this process's counts of ``app`` now and drop its exit flush (app being closed)."""
+    state: dict[str, Any] = app.extensions.get("kasane.usage") or {}
+    with _state_lock:
+        made = state.pop("counter", None)
+        at_exit = state.pop("at_exit", None)
+        mine = state.pop("pid", None) == os.getpid()
+    if at_exit is not None:
+        atexit.unregister(at_exit)
+    if made is not None and mine:
+        _flush_at_exit(made, app.extensions["kasane.db_url"])
 
 
 def _flush_in_background(made: usage.UsageCounter) -> None:

@@ -42,6 +42,7 @@ def hazards_at() -> Response:
 @bp.get("/shelters/nearest")
 def nearest() -> Response:
     """The n nearest shelters suitable for ?hazard= (and open now with ?open=true)."""
+    access.require("shelters")
     query = shelters.NearestQuery(
         point=_point(),
         hazard=shelters.parse_hazard(request.args.get("hazard")),
@@ -56,6 +57,7 @@ def nearest() -> Response:
 @bp.get("/shelters/<shelter_id>/status")
 def get_status(shelter_id: str) -> Response:
     """The current status of a shelter and its full history (public)."""
+    access.require("shelters")
     with db.connection() as conn:
         lg_code = shelter_status.shelter_owner(conn, shelter_id)
         state = shelter_status.current(conn, shelter_id)

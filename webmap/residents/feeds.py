@@ -9,9 +9,10 @@ from flask import Blueprint, Response, jsonify, request
 
 from gis import cap, shelter_list
 from gis.errors import NotFound
-from webmap import db
+from webmap import access, db
 
 bp = Blueprint("residents_feeds", __name__, url_prefix="/feeds")
+access.guard(bp, "shelters")
 
 
 def _cached(response: Response) -> Response:

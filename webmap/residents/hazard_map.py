@@ -22,7 +22,7 @@ from gis.items_query import parse_bbox
 from gis.layerspec import LayerKind, LayerSpec
 from gis.output_crs import DEFAULT
 from gis.shelters import HAZARDS, KINDS
-from webmap import context, db, served
+from webmap import access, context, db, served
 from webmap.i18n import current_lang
 from webmap.maps import VENDOR_ASSETS, build_map, map_parts
 from webmap.residents.hazard_map_text import STATUS_BADGES, TEXT
@@ -37,7 +37,7 @@ MIN_ZOOM, MAX_ZOOM, POINT_ZOOM = 5, 18, 15
 
 def _first_loaded(kind: LayerKind) -> LayerSpec | None:
     loaded = served.state()
-    return next((s for s in context.registry().of_kind(kind) if s.public and s.id in loaded), None)
+    return next((s for s in access.registry().of_kind(kind) if s.id in loaded), None)
 
 
 def _overlay(key: str, spec: LayerSpec, lang: str) -> dict[str, Any]:
@@ -156,6 +156,7 @@ def shelter_markers() -> Response:
     if not text:
         raise BadRequest("bbox is required: minlon,minlat,maxlon,maxlat")
     bbox = parse_bbox(text, DEFAULT)
+    access.require("shelters")
     if _first_loaded(LayerKind.SHELTER) is None:
         raise NotFound("the shelters layer is not loaded")
     with db.connection() as conn:

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from gis import shelter_list, shelter_status
 from gis import shelters as shelter_search
 from gis.errors import BadRequest
-from webmap import db
+from webmap import access, db
 
 bp = Blueprint("residents_pages", __name__)
 SORT_LABELS = {
@@ -55,6 +55,7 @@ def _link(flt: shelter_list.ShelterFilter, **changes: Any) -> str:
 @bp.get("/shelters")
 def shelters() -> Any:
     """The shelter table (``?f=json`` for the same rows as JSON)."""
+    access.require("shelters")
     flt = _filter()
     with db.connection() as conn:
         rows, total = shelter_list.list_shelters(conn, flt)

@@ -10,7 +10,7 @@ from gis import audit
 from gis.errors import BadRequest
 from gis.opendata import csv_bytes
 from gis.transit import coverage, draft_store, drafts, export, service
-from webmap import db
+from webmap import access, db
 from webmap.auth import require_principal
 from webmap.i18n import current_lang
 from webmap.planners.params import csv_response, output_format
@@ -18,6 +18,8 @@ from webmap.transit.params import query_args, transit_request
 
 bp = Blueprint("transit_api", __name__, url_prefix="/api/transit")
 GEOJSON = {"Content-Type": "application/geo+json"}
+TRANSIT_LAYERS = ("transit_stops", "transit_routes", "population_mesh", "admin_boundaries")
+access.guard(bp, *TRANSIT_LAYERS)
 
 
 def _echo(req: Any) -> dict[str, Any]:

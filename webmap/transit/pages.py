@@ -9,11 +9,12 @@ from flask import Blueprint, render_template
 from gis.errors import NotFound
 from gis.transit import coverage, export, service
 from gis.transit.request import clock_text
-from webmap import db
+from webmap import access, db
 from webmap.transit.maps import transit_map
 from webmap.transit.params import query_args, transit_request
 
 bp = Blueprint("transit", __name__)
+access.guard(bp, "transit_stops", "transit_routes", "population_mesh", "admin_boundaries")
 
 
 @bp.get("/map/transit")
