@@ -37,7 +37,7 @@ SCHEMA = "layer_tiles"
 
 def tolerance(z: int) -> float:
     """The simplification tolerance of a zoom's tiles, in Web-Mercator metres."""
-    return WORLD_M / 2**z / EXTENT * SIMPLIFY_UNITS
+    return WORLD_M / (1 << z) / EXTENT * SIMPLIFY_UNITS
 
 
 def band_of(spec: LayerSpec, z: int) -> int | None:
