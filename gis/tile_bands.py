@@ -10,8 +10,11 @@ tolerance (smaller than a fraction of a pixel) are left out, as the tile would d
 shapes that the parts copy subdivides (more than the threshold's vertices as stored) are cut into
 pieces here too, after simplification.
 
-The copies live in ``layer_tiles."<layer>__v<N>__b<band>"`` (fid, geom_3857, GiST), are built
-once per version (lazily on first use or right after a load) and dropped with their version.
+Rows of a copy are stored in the order of their shapes (PostGIS sorts geometries along a Hilbert
+curve), so that a tile's rows sit on few pages, and carry the layer's attributes, so that a tile
+needs no join; point layers get one such reordered copy, read at every zoom. The copies live in
+``layer_tiles."<layer>__v<N>__b<band>"`` (fid, attributes, geom_3857, GiST), are built once per
+version (lazily on first use or right after a load) and dropped with their version.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from gis.layerspec import GeometryType, LayerSpec
 from gis.storage import Conn, version_table
 
 BANDS = (9, 11, 13)  # the finest zoom of each band: z<=9, 10-11, 12-13
+ALL_ZOOMS = 99  # the band of a point layer's one copy, read at every zoom
 SIMPLIFY_UNITS = 4  # tile units (of 4096) a low-zoom tile's shapes are simplified by
 WORLD_M = 40075016.685578488
 EXTENT = 4096
@@ -41,8 +45,13 @@ def tolerance(z: int) -> float:
 
 
 def band_of(spec: LayerSpec, z: int) -> int | None:
-    """The band whose copy tiles at zoom ``z`` read, or None (read the stored geometry)."""
-    if spec.geometry not in BANDED or z >= spec.max_zoom:
+    """The band whose copy tiles at zoom ``z`` read, or None (read the stored geometry).
+
+    Point layers have one copy (:data:`ALL_ZOOMS`), only reordered, read at every zoom.
+    """
+    if spec.geometry not in BANDED:
+        return ALL_ZOOMS
+    if z >= spec.max_zoom:
         return None
     return next((band for band in BANDS if z <= band), None)
 
@@ -75,17 +84,23 @@ def prepare_band(
         if row and row[0]:
             return
         table = band_table(spec.id, version, band)
+        geom: sql.Composable = sql.SQL("geom_3857")
+        if spec.geometry in BANDED:
+            geom = sql.SQL("ST_Simplify(geom_3857, {}, false)").format(sql.Literal(tolerance(band)))
         conn.execute(
             sql.SQL(
-                "CREATE TABLE {table} AS SELECT s.fid, g.geom_3857 FROM"
-                " (SELECT fid, ST_NPoints(geom_3857) > {cut} AS big,"
-                " ST_Simplify(geom_3857, {tol}, false) AS geom FROM {source}) AS s,"
-                " LATERAL (SELECT s.geom AS geom_3857 WHERE NOT s.big"
-                " UNION ALL SELECT ST_Subdivide(s.geom, {piece}) WHERE s.big) AS g"
-                " WHERE s.geom IS NOT NULL AND NOT ST_IsEmpty(s.geom)"
+                "CREATE TABLE {table} AS SELECT s.fid{attrs}, g.geom_3857 FROM"
+                " (SELECT *, ST_NPoints(geom_3857) > {cut} AS big, {geom} AS simple"
+                " FROM {source}) AS s,"
+                " LATERAL (SELECT s.simple AS geom_3857 WHERE NOT s.big"
+                " UNION ALL SELECT ST_Subdivide(s.simple, {piece}) WHERE s.big) AS g"
+                " WHERE s.simple IS NOT NULL AND NOT ST_IsEmpty(s.simple) ORDER BY g.geom_3857"
             ).format(
                 table=table,
-                tol=sql.Literal(tolerance(band)),
+                attrs=sql.SQL("").join(
+                    sql.SQL(", s.{}").format(sql.Identifier(n)) for n in spec.field_names
+                ),
+                geom=geom,
                 source=version_table(spec.id, version),
                 cut=sql.Literal(cut_above),
                 piece=sql.Literal(piece),

@@ -157,12 +157,16 @@ def has_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
     return known
 
 
-def _copy(conn: Conn, spec: LayerSpec, version: int, z: int) -> sql.Identifier | None:
-    """The tile copy a tile at zoom ``z`` reads instead of the version table, if any."""
+def _source(conn: Conn, spec: LayerSpec, version: int, z: int) -> tuple[sql.Composable, str]:
+    """What a tile at zoom ``z`` reads (attributes as ``t``), and the alias of its geometry."""
+    data = version_table(spec.id, version)
     band = band_of(spec, z)
     if band is not None and has_band(conn, spec, version, band):
-        return band_table(spec.id, version, band)
-    return parts_table(spec.id, version) if has_parts(conn, spec, version) else None
+        return sql.SQL("{} AS t").format(band_table(spec.id, version, band)), "t"
+    if has_parts(conn, spec, version):
+        parts = parts_table(spec.id, version)
+        return sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(parts, data), "p"
+    return sql.SQL("{} AS t").format(data), "t"
 
 
 def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
@@ -176,17 +180,11 @@ def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
 
 
 def _layer_tile(
-    spec: LayerSpec, version: int, z: int, index: int, copy: sql.Identifier | None
+    spec: LayerSpec, z: int, index: int, source: tuple[sql.Composable, str]
 ) -> sql.Composable:
     attrs = [f.name for f in spec.fields if f.in_tiles]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(name)) for name in attrs)
-    source = "t" if copy is None else "p"
-    if copy is not None:
-        table = sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(
-            copy, version_table(spec.id, version)
-        )
-    else:
-        table = sql.SQL("{} AS t").format(version_table(spec.id, version))
+    table, alias = source
     return sql.SQL(
         "(SELECT coalesce(ST_AsMVT(q, {name}, {extent}, 'geom', 'fid'), ''::bytea) FROM"
         " (SELECT * FROM (SELECT t.fid{columns}, {geom} AS geom FROM {table}"
@@ -196,9 +194,9 @@ def _layer_tile(
         name=sql.Placeholder(f"name{index}"),
         extent=sql.Literal(EXTENT),
         columns=columns,
-        geom=_geometry(spec, z, source),
+        geom=_geometry(spec, z, alias),
         table=table,
-        source=sql.Identifier(source),
+        source=sql.Identifier(alias),
     )
 
 
@@ -230,7 +228,7 @@ def tile(
         if z < spec.min_zoom:
             continue
         params[f"name{index}"] = spec.id
-        pieces.append(_layer_tile(spec, version, z, index, _copy(conn, spec, version, z)))
+        pieces.append(_layer_tile(spec, z, index, _source(conn, spec, version, z)))
     if not pieces:
         return b""
     statement = sql.SQL("SELECT ") + sql.SQL(" || ").join(pieces)
