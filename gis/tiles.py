@@ -42,7 +42,7 @@ _LINEAR = {GeometryType.LINESTRING, GeometryType.MULTILINESTRING}
 log = logging.getLogger("kasane.tiles")
 _BAND_SUFFIX = re.compile(r"__b[0-9]+$")
 _parts_known: dict[tuple[str, int], bool] = {}
-_bands_known: set[tuple[str, int, int]] = set()
+_bands_known: dict[tuple[str, int, int], bool] = {}
 _parts_lock = threading.Lock()
 
 
@@ -108,20 +108,22 @@ def prepare_copies(conn: Conn, spec: LayerSpec, version: int) -> None:
 def has_band(conn: Conn, spec: LayerSpec, version: int, band: int) -> bool:
     """Whether tiles of this version in ``band`` read its band copy (made on first call)."""
     key = (spec.id, version, band)
-    if key in _bands_known:
-        return True
-    with _parts_lock:
-        if key not in _bands_known:
-            try:
-                prepare_band(
-                    conn, spec, version, band, cut_above=SUBDIVIDE_ABOVE, piece=PIECE_VERTICES
-                )
-            except psycopg.errors.InsufficientPrivilege as exc:
-                log.warning("no band copy of %s v%s: %s", spec.id, version, exc)
-                return False
-            _drop_stale_parts(conn)
-            _bands_known.add(key)
-    return True
+    known = _bands_known.get(key)
+    if known is None:
+        with _parts_lock:
+            known = _bands_known.get(key)
+            if known is None:
+                try:
+                    prepare_band(
+                        conn, spec, version, band, cut_above=SUBDIVIDE_ABOVE, piece=PIECE_VERTICES
+                    )
+                    _drop_stale_parts(conn)
+                    known = True
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    log.warning("no band copy of %s v%s: %s", spec.id, version, exc)
+                    known = False
+                _bands_known[key] = known
+    return known
 
 
 def _drop_stale_parts(conn: Conn) -> None:
