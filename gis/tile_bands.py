@@ -12,7 +12,8 @@ pieces here too, after simplification.
 
 Rows of a copy are stored in the order of their shapes (PostGIS sorts geometries along a Hilbert
 curve), so that a tile's rows sit on few pages, and carry the layer's attributes, so that a tile
-needs no join; point layers get one such reordered copy, read at every zoom. The copies live in
+needs no join; tiles of points, and other tiles at z ≥ 14, read one more copy that is only
+reordered (and cut into pieces where the parts copy is). The copies live in
 ``layer_tiles."<layer>__v<N>__b<band>"`` (fid, attributes, geom_3857, GiST), are built once per
 version (lazily on first use or right after a load) and dropped with their version.
 """
@@ -25,7 +26,7 @@ from gis.layerspec import GeometryType, LayerSpec
 from gis.storage import Conn, version_table
 
 BANDS = (9, 11, 13)  # the finest zoom of each band: z<=9, 10-11, 12-13
-ALL_ZOOMS = 99  # the band of a point layer's one copy, read at every zoom
+ALL_ZOOMS = 99  # the band of the unsimplified copy (points at every zoom, others at z >= 14)
 SIMPLIFY_UNITS = 4  # tile units (of 4096) a low-zoom tile's shapes are simplified by
 WORLD_M = 40075016.685578488
 EXTENT = 4096
@@ -44,16 +45,17 @@ def tolerance(z: int) -> float:
     return WORLD_M / (1 << z) / EXTENT * SIMPLIFY_UNITS
 
 
-def band_of(spec: LayerSpec, z: int) -> int | None:
-    """The band whose copy tiles at zoom ``z`` read, or None (read the stored geometry).
+def band_of(spec: LayerSpec, z: int) -> int:
+    """The band whose copy tiles at zoom ``z`` read.
 
-    Point layers have one copy (:data:`ALL_ZOOMS`), only reordered, read at every zoom.
+    Tiles of points, and tiles at z ≥ 14 or at the layer's last zoom, read the unsimplified copy
+    (:data:`ALL_ZOOMS`), which only reorders the rows (and cuts very large shapes into pieces).
     """
-    if spec.geometry not in BANDED:
-        return ALL_ZOOMS
-    if z >= spec.max_zoom:
-        return None
-    return next((band for band in BANDS if z <= band), None)
+    if spec.geometry in BANDED and z < spec.max_zoom:
+        for band in BANDS:
+            if z <= band:
+                return band
+    return ALL_ZOOMS
 
 
 def band_name(layer_id: str, version: int, band: int) -> str:
@@ -85,7 +87,7 @@ def prepare_band(
             return
         table = band_table(spec.id, version, band)
         geom: sql.Composable = sql.SQL("geom_3857")
-        if spec.geometry in BANDED:
+        if spec.geometry in BANDED and band != ALL_ZOOMS:
             geom = sql.SQL("ST_Simplify(geom_3857, {}, false)").format(sql.Literal(tolerance(band)))
         conn.execute(
             sql.SQL(

@@ -99,10 +99,8 @@ def prepare_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
 def prepare_copies(conn: Conn, spec: LayerSpec, version: int) -> None:
     """Make every tile copy of a version (subdivided parts, simplified bands) ahead of use."""
     has_parts(conn, spec, version)
-    for z in range(spec.max_zoom):
-        band = band_of(spec, z)
-        if band is not None:
-            has_band(conn, spec, version, band)
+    for band in {band_of(spec, z) for z in range(spec.max_zoom + 1)}:
+        has_band(conn, spec, version, band)
 
 
 def has_band(conn: Conn, spec: LayerSpec, version: int, band: int) -> bool:
@@ -163,7 +161,7 @@ def _source(conn: Conn, spec: LayerSpec, version: int, z: int) -> tuple[sql.Comp
     """What a tile at zoom ``z`` reads (attributes as ``t``), and the alias of its geometry."""
     data = version_table(spec.id, version)
     band = band_of(spec, z)
-    if band is not None and has_band(conn, spec, version, band):
+    if has_band(conn, spec, version, band):
         return sql.SQL("{} AS t").format(band_table(spec.id, version, band)), "t"
     if has_parts(conn, spec, version):
         parts = parts_table(spec.id, version)

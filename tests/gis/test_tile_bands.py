@@ -111,7 +111,7 @@ def test_band_copies_are_dropped_with_their_version(database_url) -> None:
     with connect(database_url, autocommit=True) as conn:
         first = write_version(conn, spec, frame, storage.Provenance(rows_read=2))
         tiles.prepare_copies(conn, spec, first)
-        names = [f"bands_probe__v{first}__b{band}" for band in (9, 11, 13)]
+        names = [f"bands_probe__v{first}__b{band}" for band in (9, 11, 13, 99)]
 
         def present() -> set[str]:
             rows = conn.execute(
