@@ -269,12 +269,26 @@ def prune(conn: Conn, layer_id: str, *, keep: int = KEEP_VERSIONS) -> list[int]:
     dropped = [int(r[0]) for r in rows]
     for version in dropped:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(version_table(layer_id, version)))
+        _drop_tile_copies(conn, layer_id, version)
         conn.execute(
             "UPDATE kasane.layer_versions SET dropped_at = now()"
             " WHERE layer_id = %s AND version = %s",
             (layer_id, version),
         )
     return dropped
+
+
+def _drop_tile_copies(conn: Conn, layer_id: str, version: int) -> None:
+    """Drop the tile copies made from a version (layer_tiles: parts and simplified bands)."""
+    name = f"{layer_id}__v{version}"
+    rows = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'layer_tiles'"
+        " AND (tablename = %s OR starts_with(tablename, %s))",
+        (name, f"{name}__b"),
+    ).fetchall()
+    for (table,) in rows:
+        copy = sql.Identifier("layer_tiles", table)
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(copy))
 
 
 def current_versions(conn: Conn) -> dict[str, int]:

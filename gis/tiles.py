@@ -1,19 +1,22 @@
 """Mapbox Vector Tiles from PostGIS: one ``ST_AsMVT`` per layer, concatenated.
 
 Each layer's rows are found with an index-friendly ``geom_3857 && ST_TileEnvelope(…, margin)``
-on the stored Web-Mercator geometry (no per-row transform), simplified by one tile unit below
-the layer's last zoom, clipped by ``ST_AsMVTGeom`` and capped at ``feature_cap`` rows per layer
-per tile (which rows are kept when a tile has more is unspecified). Only declared attributes
-with ``in_tiles`` are written; ``fid`` is the MVT feature id. Polygon layers with very large
-polygons get a subdivided copy (:func:`prepare_parts`), so that a low-zoom tile reads only the
-pieces it touches rather than whole prefecture-sized polygons; a polygon then appears in a tile
-as several pieces with the same feature id. Every value is a bind parameter, and psycopg
+on the stored Web-Mercator geometry (no per-row transform), simplified by
+:data:`gis.tile_bands.SIMPLIFY_UNITS` tile units below the layer's last zoom (starting from a
+pre-simplified band copy of the version, :mod:`gis.tile_bands`, at zooms up to 13), clipped by
+``ST_AsMVTGeom`` and capped at ``feature_cap`` rows per layer per tile (which rows are kept when
+a tile has more is unspecified). Only declared attributes with ``in_tiles`` are written; ``fid``
+is the MVT feature id. Polygon layers with very large polygons get a subdivided copy
+(:func:`prepare_parts`), so that a tile reads only the pieces it touches rather than whole
+prefecture-sized polygons; a polygon then appears in a tile as several pieces with the same
+feature id. Every value is a bind parameter, and psycopg
 prepares the statement per connection.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +27,7 @@ from psycopg import sql
 from gis.errors import BadRequest
 from gis.layerspec import GeometryType, LayerSpec
 from gis.storage import Conn, version_table
+from gis.tile_bands import band_of, band_table, prepare_band, tolerance
 
 EXTENT = 4096
 BUFFER = 64
@@ -36,7 +40,9 @@ PIECE_VERTICES = 256
 _POLYGONAL = {GeometryType.POLYGON, GeometryType.MULTIPOLYGON, GeometryType.GEOMETRY}
 _LINEAR = {GeometryType.LINESTRING, GeometryType.MULTILINESTRING}
 log = logging.getLogger("kasane.tiles")
+_BAND_SUFFIX = re.compile(r"__b[0-9]+$")
 _parts_known: dict[tuple[str, int], bool] = {}
+_bands_known: dict[tuple[str, int, int], bool] = {}
 _parts_lock = threading.Lock()
 
 
@@ -90,14 +96,47 @@ def prepare_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
     return True
 
 
+def prepare_copies(conn: Conn, spec: LayerSpec, version: int) -> None:
+    """Make every tile copy of a version (subdivided parts, simplified bands) ahead of use."""
+    has_parts(conn, spec, version)
+    for band in {band_of(spec, z) for z in range(spec.max_zoom + 1)}:
+        has_band(conn, spec, version, band)
+
+
+def has_band(conn: Conn, spec: LayerSpec, version: int, band: int) -> bool:
+    """Whether tiles of this version in ``band`` read its band copy (made on first call)."""
+    key = (spec.id, version, band)
+    known = _bands_known.get(key)
+    if known is None:
+        with _parts_lock:
+            known = _bands_known.get(key)
+            if known is None:
+                try:
+                    prepare_band(
+                        conn, spec, version, band, cut_above=SUBDIVIDE_ABOVE, piece=PIECE_VERTICES
+                    )
+                    _drop_stale_parts(conn)
+                    known = True
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    log.warning("no band copy of %s v%s: %s", spec.id, version, exc)
+                    known = False
+                _bands_known[key] = known
+    return known
+
+
 def _drop_stale_parts(conn: Conn) -> None:
     rows = conn.execute(
-        "SELECT p.tablename FROM pg_tables p WHERE p.schemaname = %s AND NOT EXISTS"
-        " (SELECT 1 FROM pg_tables d WHERE d.schemaname = 'layer_data'"
-        " AND d.tablename = p.tablename)",
-        (PARTS_SCHEMA,),
+        "SELECT p.tablename FROM pg_tables p WHERE p.schemaname = %s", (PARTS_SCHEMA,)
     ).fetchall()
+    alive = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'layer_data'"
+        ).fetchall()
+    }
     for (name,) in rows:
+        if _BAND_SUFFIX.sub("", str(name)) in alive:
+            continue
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(PARTS_SCHEMA, name)))
 
 
@@ -118,26 +157,34 @@ def has_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
     return known
 
 
+def _source(conn: Conn, spec: LayerSpec, version: int, z: int) -> tuple[sql.Composable, str]:
+    """What a tile at zoom ``z`` reads (attributes as ``t``), and the alias of its geometry."""
+    data = version_table(spec.id, version)
+    band = band_of(spec, z)
+    if has_band(conn, spec, version, band):
+        return sql.SQL("{} AS t").format(band_table(spec.id, version, band)), "t"
+    if has_parts(conn, spec, version):
+        parts = parts_table(spec.id, version)
+        return sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(parts, data), "p"
+    return sql.SQL("{} AS t").format(data), "t"
+
+
 def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
     geom = sql.SQL("{}.geom_3857").format(sql.Identifier(source))
     if spec.geometry in _POLYGONAL | _LINEAR and z < spec.max_zoom:
-        # shapes smaller than a tile unit vanish: they would not show at this zoom anyway
+        # shapes smaller than the tolerance vanish: they would not show at this zoom anyway
         geom = sql.SQL("ST_Simplify({}, %(tol)s, false)").format(geom)
     return sql.SQL("ST_AsMVTGeom({}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {}, {}, true)").format(
         geom, sql.Literal(EXTENT), sql.Literal(BUFFER)
     )
 
 
-def _layer_tile(spec: LayerSpec, version: int, z: int, index: int, parts: bool) -> sql.Composable:
+def _layer_tile(
+    spec: LayerSpec, z: int, index: int, source: tuple[sql.Composable, str]
+) -> sql.Composable:
     attrs = [f.name for f in spec.fields if f.in_tiles]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(name)) for name in attrs)
-    source = "p" if parts else "t"
-    if parts:
-        table = sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(
-            parts_table(spec.id, version), version_table(spec.id, version)
-        )
-    else:
-        table = sql.SQL("{} AS t").format(version_table(spec.id, version))
+    table, alias = source
     return sql.SQL(
         "(SELECT coalesce(ST_AsMVT(q, {name}, {extent}, 'geom', 'fid'), ''::bytea) FROM"
         " (SELECT * FROM (SELECT t.fid{columns}, {geom} AS geom FROM {table}"
@@ -147,9 +194,9 @@ def _layer_tile(spec: LayerSpec, version: int, z: int, index: int, parts: bool) 
         name=sql.Placeholder(f"name{index}"),
         extent=sql.Literal(EXTENT),
         columns=columns,
-        geom=_geometry(spec, z, source),
+        geom=_geometry(spec, z, alias),
         table=table,
-        source=sql.Identifier(source),
+        source=sql.Identifier(alias),
     )
 
 
@@ -174,14 +221,14 @@ def tile(
         "y": y,
         "margin": BUFFER / EXTENT,
         "cap": feature_cap,
-        "tol": WORLD_M / 2**z / EXTENT,
+        "tol": tolerance(z),
     }
     pieces = []
     for index, (spec, version) in enumerate(layers):
         if z < spec.min_zoom:
             continue
         params[f"name{index}"] = spec.id
-        pieces.append(_layer_tile(spec, version, z, index, has_parts(conn, spec, version)))
+        pieces.append(_layer_tile(spec, z, index, _source(conn, spec, version, z)))
     if not pieces:
         return b""
     statement = sql.SQL("SELECT ") + sql.SQL(" || ").join(pieces)

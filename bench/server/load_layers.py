@@ -18,7 +18,7 @@ from gis.db import check_postgis, connect
 from gis.migrate import migrate
 from gis.registry import LayerRegistry
 from gis.settings import load_settings
-from gis.tiles import prepare_parts
+from gis.tiles import prepare_copies
 
 
 def main() -> None:
@@ -37,7 +37,7 @@ def main() -> None:
             frame = frame[[*spec.field_names, "geometry"]]
             provenance = storage.Provenance(source_crs="EPSG:4326", rows_read=len(frame))
             version = write_version(conn, spec, frame, provenance)
-            prepare_parts(conn, spec, version)
+            prepare_copies(conn, spec, version)
             print(
                 f"  {spec.id:<11} {len(frame):>7} rows as v{version} "
                 f"in {time.perf_counter() - started:.1f} s",
