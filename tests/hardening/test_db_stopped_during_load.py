@@ -80,6 +80,16 @@ def test_database_lost_during_copy(etl_url: str, tmp_path: Path) -> None:  # noq
     )
     assert _served(etl_url) == before
     relay.restore()
+    # The cut load's backend holds the layer's load lock until PostgreSQL notices its client
+    # is gone; until then a new load is (rightly) refused as "another load is running".
+    with connect(etl_url, autocommit=True) as conn:
+        deadline = time.monotonic() + 60
+        while conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND objid = hashtext('wifi_spots')::oid"
+        ).fetchone()[0]:
+            assert time.monotonic() < deadline, "the cut load's backend never went away"
+            time.sleep(0.1)
     again = run_load(etl_url, "wifi_spots", str(big), check=True)
     assert f"as version {int(before[0]) + 1}" in again.stdout  # type: ignore[call-overload]
     with connect(etl_url) as conn:
