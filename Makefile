@@ -6,11 +6,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint db-up serve bench bench-residents clean-db help bench-etl bench-server bench-transit bench-surge
+.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
 	@echo "make test   - set up, lint, type-check and run the whole test suite"
+	@echo "make bench-etl | bench-server | bench-residents | bench-transit | bench-surge - benchmarks"
 
 demo: setup
 	$(BIN)/kasane demo
@@ -44,9 +45,6 @@ $(NODE_STAMP): package.json package-lock.json
 
 serve: setup
 	$(BIN)/kasane serve
-
-bench: setup
-	bench/run.sh
 
 bench-residents: setup
 	$(BIN)/python bench/residents.py
