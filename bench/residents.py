@@ -34,8 +34,8 @@ from etl.demo_data import demo_layers  # noqa: E402
 from etl.writer import write_version  # noqa: E402
 from gis import auth, provision, storage  # noqa: E402
 from gis.codes import check_digit  # noqa: E402
-from gis.db import check_postgis, connect  # noqa: E402
-from gis.migrate import migrate  # noqa: E402
+from gis.databases import create_sibling, sibling_url  # noqa: E402
+from gis.db import connect  # noqa: E402
 from gis.registry import LayerRegistry  # noqa: E402
 from gis.settings import load_settings  # noqa: E402
 
@@ -123,16 +123,7 @@ def flood_frame(polys):
 
 
 def prepare_database() -> str:
-    cluster = provision.up(load_settings().home)
-    with connect(cluster.url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-    url = cluster.url.rsplit("/", 1)[0] + "/" + DB_NAME
-    with connect(url) as conn:
-        check_postgis(conn)
-        migrate(conn)
-        conn.commit()
-    return url
+    return create_sibling(provision.up(load_settings().home).url, DB_NAME)
 
 
 def load(url: str) -> None:
@@ -231,7 +222,7 @@ def main() -> None:
     a = ap.parse_args()
     if a.reuse:
         cluster = provision.up(load_settings().home)
-        url = cluster.url.rsplit("/", 1)[0] + "/" + DB_NAME
+        url = sibling_url(cluster.url, DB_NAME)
     else:
         url = prepare_database()
         load(url)

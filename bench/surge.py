@@ -30,8 +30,8 @@ from residents import run_wrk  # noqa: E402
 
 from etl.demo import load_demo  # noqa: E402
 from gis import provision  # noqa: E402
-from gis.db import check_postgis, connect  # noqa: E402
-from gis.migrate import migrate  # noqa: E402
+from gis.databases import create_sibling, sibling_url  # noqa: E402
+from gis.db import connect  # noqa: E402
 from gis.registry import LayerRegistry  # noqa: E402
 from gis.settings import load_settings  # noqa: E402
 
@@ -43,15 +43,7 @@ ITEM_LAYERS = ("shelters", "ev_chargers", "wifi_spots", "flood_depth")
 
 def prepare() -> str:
     """A fresh database with the demo data."""
-    cluster = provision.up(load_settings().home)
-    with connect(cluster.url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-    url = cluster.url.rsplit("/", 1)[0] + "/" + DB_NAME
-    with connect(url) as conn:
-        check_postgis(conn)
-        migrate(conn)
-        conn.commit()
+    url = create_sibling(provision.up(load_settings().home).url, DB_NAME)
     load_demo(url, LayerRegistry.from_dir(load_settings().layers_dir))
     return url
 
@@ -130,7 +122,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=15)
-        with connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        with connect(sibling_url(url, "postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 

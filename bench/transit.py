@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gis import provision  # noqa: E402
+from gis.databases import create_sibling  # noqa: E402
 from gis.db import connect  # noqa: E402
-from gis.migrate import migrate  # noqa: E402
 from gis.settings import load_settings  # noqa: E402
 from gis.transit import coverage, drafts, service  # noqa: E402
 from gis.transit.request import TransitRequest  # noqa: E402
@@ -55,14 +55,7 @@ def _kasane(url: str, *args: str) -> None:
 
 def prepare() -> str:
     """A fresh database with the feed, the boundaries and the mesh; returns its URL."""
-    cluster = provision.up(load_settings().home)
-    with connect(cluster.url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-    url = cluster.url.rsplit("/", 1)[0] + "/" + DB_NAME
-    with connect(url) as conn:
-        migrate(conn)
-        conn.commit()
+    url = create_sibling(provision.up(load_settings().home).url, DB_NAME)
     SCRATCH.mkdir(parents=True, exist_ok=True)
     mesh_csv = SCRATCH / "iwakuni_mesh3.csv"
     cells = write_mesh_csv(boundary_from_n03(N03, "35208"), mesh_csv)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gis import provision
+from gis.databases import create_sibling, drop_sibling
 from gis.db import check_postgis, connect
 from gis.migrate import migrate
 from gis.registry import LayerRegistry
@@ -19,10 +20,6 @@ from tests.server import free_port as free_port  # re-exported: other tests impo
 from tests.server import running_server
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _with_db(url: str, name: str) -> str:
-    return url.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +36,8 @@ def database_url() -> Iterator[str]:
         return
     cluster = provision.up(load_settings().home)
     name = f"kasane_test_{os.getpid()}_{secrets.token_hex(3)}"
-    with connect(cluster.url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = _with_db(cluster.url, name)
-    with connect(url) as conn:
-        check_postgis(conn)
-        migrate(conn)
-        conn.commit()
-    yield url
-    with connect(cluster.url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield create_sibling(cluster.url, name)
+    drop_sibling(cluster.url, name)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gis.databases import sibling_url
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,12 +76,12 @@ def test_malformed_database_url_is_one_line() -> None:
 def test_database_without_postgis_is_one_line(database_url: str) -> None:
     from gis.db import connect
 
-    admin = database_url.rsplit("/", 1)[0] + "/kasane"
+    admin = sibling_url(database_url, "kasane")
     with connect(admin, autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS kasane_no_postgis")
         conn.execute("CREATE DATABASE kasane_no_postgis TEMPLATE template0")
     try:
-        url = database_url.rsplit("/", 1)[0] + "/kasane_no_postgis"
+        url = sibling_url(database_url, "kasane_no_postgis")
         line = one_line_error(kasane("db", "migrate", KASANE_DATABASE_URL=url))
         assert "PostGIS is not installed" in line
     finally:

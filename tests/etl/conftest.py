@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from gis.db import connect
-from gis.migrate import migrate
+from gis.databases import create_sibling, drop_sibling
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,31 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def etl_url(database_url: str) -> Iterator[str]:
     """A fresh migrated database next to the session's test database (dropped afterwards)."""
     name = database_url.rsplit("/", 1)[1].split("?")[0] + f"_etl{os.getpid() % 1000}"
-    with connect(database_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url.rsplit("/", 1)[0] + "/" + name
-    with connect(url) as conn:
-        migrate(conn)
-        conn.commit()
-    yield url
-    _drop(database_url, name)
-
-
-def _drop(database_url: str, name: str) -> None:
-    """Drop a test database; retried, as FORCE cannot end an autovacuum worker that happens
-    to be busy in it (InsufficientPrivilege) — the worker is gone a moment later."""
-    import psycopg
-
-    for attempt in range(20):
-        try:
-            with connect(database_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except psycopg.errors.InsufficientPrivilege:
-            if attempt == 19:
-                raise
-            time.sleep(0.5)
+    yield create_sibling(database_url, name)
+    drop_sibling(database_url, name)
 
 
 def run_load(url: str, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:

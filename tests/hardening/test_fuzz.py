@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from gis import auth
+from gis.databases import create_sibling, drop_sibling
 from gis.db import connect
-from gis.migrate import migrate
 from tests.server import running_server
 
 MAX_EXAMPLES = int(os.environ.get("KASANE_FUZZ_EXAMPLES", "8"))
@@ -41,17 +41,10 @@ def fuzz_url(database_url: str, registry: Any) -> Iterator[str]:
     from etl.demo import load_demo
 
     name = database_url.rsplit("/", 1)[1] + "_fuzz"
-    with connect(database_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url.rsplit("/", 1)[0] + "/" + name
-    with connect(url) as conn:
-        migrate(conn)
-        conn.commit()
+    url = create_sibling(database_url, name)
     load_demo(url, registry)
     yield url
-    with connect(database_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_sibling(database_url, name)
 
 
 @pytest.fixture(scope="module")
