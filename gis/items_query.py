@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +11,7 @@ from typing import Any
 from gis.errors import BadRequest
 from gis.layerspec import FieldSpec, LayerSpec
 from gis.output_crs import DEFAULT, OutputCrs, parse_crs
+from gis.params import parse_int
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -32,15 +32,6 @@ class ItemsQuery:
     filters: tuple[tuple[str, Any], ...] = ()
     sortby: tuple[tuple[str, bool], ...] = ()  # (field, descending)
     extra: dict[str, str] = field(default_factory=dict)
-
-
-def _int(name: str, text: str, low: int, high: int) -> int:
-    if not re.fullmatch(r"\d{1,9}", text.strip()):
-        raise BadRequest(f"{name}={text!r} must be a whole number from {low} to {high}")
-    value = int(text)
-    if not low <= value <= high:
-        raise BadRequest(f"{name}={value} is out of range ({low}-{high})")
-    return value
 
 
 def parse_bbox(text: str, crs: OutputCrs) -> tuple[float, float, float, float]:
@@ -115,8 +106,10 @@ def parse_items_query(layer: LayerSpec, args: Mapping[str, str]) -> ItemsQuery:
             _field(layer, name, "sortby")
         sortby.append((name, descending))
     return ItemsQuery(
-        limit=_int("limit", args.get("limit", str(DEFAULT_LIMIT)), 1, MAX_LIMIT),
-        offset=_int("offset", args.get("offset", "0"), 0, MAX_OFFSET),
+        limit=parse_int(
+            args.get("limit"), "limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
+        ),
+        offset=parse_int(args.get("offset"), "offset", default=0, minimum=0, maximum=MAX_OFFSET),
         bbox=bbox,
         bbox_crs=bbox_crs,
         crs=crs,

@@ -18,6 +18,7 @@ from pyproj import Geod
 
 from gis.errors import BadRequest, NotFound
 from gis.hazards import Loaded, LonLat, loaded_layers, require_in_area
+from gis.params import parse_int
 from gis.registry import LayerRegistry
 from gis.shelter_status import CROWDING, DEFAULT_STATUS, OPEN_STATES, STATUSES
 
@@ -85,16 +86,8 @@ def parse_bool(name: str, value: str | None) -> bool:
 
 
 def parse_count(value: str | None, *, default: int = 5, maximum: int = MAX_NEAREST) -> int:
-    """A count between 1 and ``maximum``."""
-    if value is None or value == "":
-        return default
-    try:
-        n = int(value)
-    except ValueError:
-        raise BadRequest(f"n={value!r} is not a whole number") from None
-    if not 1 <= n <= maximum:
-        raise BadRequest(f"n must be between 1 and {maximum}")
-    return n
+    """How many shelters: a count between 1 and ``maximum``."""
+    return parse_int(value, "n", default=default, minimum=1, maximum=maximum)
 
 
 def direction(bearing: float) -> dict[str, str]:

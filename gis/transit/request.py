@@ -14,6 +14,7 @@ from datetime import date
 
 from gis.codes import normalize_lg_code
 from gis.errors import BadRequest
+from gis.params import parse_float, parse_int
 
 DEFAULT_BUS_RADIUS_M = 300.0
 DEFAULT_RAIL_RADIUS_M = 500.0
@@ -69,28 +70,12 @@ def parse_date(raw: str | None) -> date:
 
 def parse_radius(raw: str | None, name: str, default: float) -> float:
     """A radius in metres, 1 to 5000; BadRequest otherwise."""
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a number of metres, not {raw!r}") from None
-    if not 1 <= value <= MAX_RADIUS_M:
-        raise BadRequest(f"{name} must be between 1 and {MAX_RADIUS_M:.0f} m, not {raw}")
-    return value
+    return parse_float(raw, name, default=default, minimum=1, maximum=MAX_RADIUS_M, unit=" m")
 
 
 def parse_count(raw: str | None, name: str, default: int) -> int:
     """A whole number ≥ 0; BadRequest otherwise."""
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise BadRequest(f"{name} must not be negative")
-    return value
+    return parse_int(raw, name, default=default, minimum=0)
 
 
 def _clock(text: str) -> int:
