@@ -26,21 +26,7 @@
         return response.json();
       });
   }
-  function replaceRows(table, rows) {
-    var body = table.querySelector("tbody");
-    var fresh = document.createElement("tbody");
-    rows.forEach(function (cells) {
-      var tr = document.createElement("tr");
-      cells.forEach(function (value, i) {
-        var cell = document.createElement(i === 0 ? "th" : "td");
-        if (i === 0) { cell.setAttribute("scope", "row"); }
-        cell.textContent = value;
-        tr.appendChild(cell);
-      });
-      fresh.appendChild(tr);
-    });
-    table.replaceChild(fresh, body);
-  }
+  var replaceRows = window.KasaneTables.replaceRows;
   /* One GeoJSON layer per map, replaced on each redraw; the latest request wins. */
   function redrawer(map) {
     var layer = null;

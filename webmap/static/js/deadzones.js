@@ -22,19 +22,7 @@
     if (el) { el.textContent = text; }
   }
   function fillBody(tableId, rows) {
-    var body = document.querySelector("#" + tableId + " tbody");
-    var fresh = document.createElement("tbody");
-    rows.forEach(function (cells) {
-      var tr = document.createElement("tr");
-      cells.forEach(function (value, i) {
-        var cell = document.createElement(i === 0 ? "th" : "td");
-        if (i === 0) { cell.setAttribute("scope", "row"); }
-        cell.textContent = value;
-        tr.appendChild(cell);
-      });
-      fresh.appendChild(tr);
-    });
-    body.parentNode.replaceChild(fresh, body);
+    window.KasaneTables.replaceRows(document.getElementById(tableId), rows);
   }
   function setQuery(link, year) {
     if (!link) { return; }
