@@ -4,7 +4,10 @@ Data: the 200k synthetic shelters and 20k flood polygons of ../shared/bench (gen
 by its make_data.py, copied to /tmp/kasane-bench-residents, with the same seeds), mapped onto
 Kasane's shelters / flood_depth layers; landslide zones and boundaries are the demo layers.
 A quarter of the shelters is opened. Then `kasane serve` runs against that database and wrk
-drives it with 50 connections over random points near shelters; the figures are printed.
+drives it with 50 connections over random points near shelters; the figures are printed, with
+the share of answers that came from the answer cache (webmap/answers.py). Two workloads: 4000
+places asked again and again (many residents asking about the same places: the cache answers
+nearly all of them), and every request a new point (no cache hit: the database answers each).
 
     .venv/bin/python bench/residents.py [--seconds 30] [--connections 50] [--keep-db]
 
@@ -36,6 +39,7 @@ from gis import auth, provision, storage  # noqa: E402
 from gis.codes import check_digit  # noqa: E402
 from gis.databases import create_sibling, sibling_url  # noqa: E402
 from gis.db import connect  # noqa: E402
+from gis.migrate import migrate  # noqa: E402
 from gis.registry import LayerRegistry  # noqa: E402
 from gis.settings import load_settings  # noqa: E402
 
@@ -158,16 +162,18 @@ def load(url: str) -> None:
         conn.commit()
 
 
-def paths(url: str, count: int = 4000) -> list[str]:
-    """Random points within ~1.5 km of random shelters, alternating the two endpoints."""
+def paths(url: str, count: int = 4000, repeats: int = 1, seed: int = 5) -> list[str]:
+    """Random points within ~1.5 km of ``count`` random shelters (each jittered ``repeats``
+    times, all different), alternating the two endpoints."""
     with connect(url) as conn:
+        conn.execute("SELECT setseed(%s)", (seed / 100,))
         rows = conn.execute(
             "SELECT ST_X(geom), ST_Y(geom) FROM layer_data.shelters ORDER BY random() LIMIT %s",
             (count,),
         ).fetchall()
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     out = []
-    for i, (lon, lat) in enumerate(rows):
+    for i, (lon, lat) in enumerate(rows * repeats):
         lon += rng.normal(0, 0.01)
         lat += rng.normal(0, 0.008)
         if i % 2:
@@ -179,13 +185,33 @@ def paths(url: str, count: int = 4000) -> list[str]:
     return out
 
 
+def cache_counts(base: str) -> tuple[float, float]:
+    """(hits, misses) of the server's response caches, from /metrics (all workers)."""
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    found = {
+        name: float(m.group(1))
+        for name in ("kasane_cache_hits_total", "kasane_cache_misses_total")
+        if (m := re.search(rf"^{name} (\S+)", text, re.M))
+    }
+    return found.get("kasane_cache_hits_total", 0.0), found.get("kasane_cache_misses_total", 0.0)
+
+
 LUA = """
+-- each wrk thread starts half-way through the list from the other, so no question is asked
+-- twice at once by the two threads
+local made = 0
+function setup(thread)
+  thread:set("offset", made)
+  made = made + 1
+end
 paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
 counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1])
+  local i = (offset * math.floor(#paths / 2) + counter) %% #paths
+  return wrk.format("GET", paths[i + 1])
 end
 """
 
@@ -223,6 +249,8 @@ def main() -> None:
     if a.reuse:
         cluster = provision.up(load_settings().home)
         url = sibling_url(cluster.url, DB_NAME)
+        with connect(url, autocommit=True) as conn:
+            migrate(conn)
     else:
         url = prepare_database()
         load(url)
@@ -255,21 +283,30 @@ def main() -> None:
         for p in all_paths[:20]:  # every kind of URL answers 200 before we measure
             with urllib.request.urlopen(base + p, timeout=10) as response:
                 assert response.status == 200, p
+        distinct = paths(url, count=4000, repeats=40, seed=11)  # 160k, none asked twice
         print(
             f"\nwrk: {a.connections} connections, {a.seconds}s each, {a.workers} gunicorn workers"
         )
-        print(f"{'endpoint':<22} {'p50':>9} {'p90':>9} {'p99':>9} {'req/s':>9} {'non-2xx':>8}")
+        print(
+            f"{'endpoint':<34} {'p50':>9} {'p90':>9} {'p99':>9} {'req/s':>9} {'non-2xx':>8}"
+            f" {'cache hits':>10}"
+        )
         for label, chosen in (
-            ("hazards-at", all_paths[0::2]),
-            ("nearest (flood, open)", all_paths[1::2]),
-            ("mixed 1:1", all_paths),
+            ("hazards-at, 4000 places repeated", all_paths[0::2]),
+            ("nearest (flood, open), repeated", all_paths[1::2]),
+            ("mixed 1:1, repeated", all_paths),
+            ("mixed 1:1, every point new", distinct),
         ):
-            path_file = SCRATCH / f"paths-{label.split()[0]}.txt"
+            path_file = SCRATCH / f"paths-{len(chosen)}-{label.split()[0]}.txt"
             path_file.write_text("\n".join(chosen) + "\n")
+            hits0, misses0 = cache_counts(base)
             f = run_wrk(base, path_file, a.seconds, a.connections)
+            hits, misses = cache_counts(base)
+            lookups = (hits - hits0) + (misses - misses0)
+            ratio = f"{(hits - hits0) / lookups:.0%}" if lookups else "-"
             print(
-                f"{label:<22} {f.get('50%', '?'):>9} {f.get('90%', '?'):>9} {f.get('99%', '?'):>9}"
-                f" {f['req/s']:>9} {f['non-2xx']:>8}",
+                f"{label:<34} {f.get('50%', '?'):>9} {f.get('90%', '?'):>9} {f.get('99%', '?'):>9}"
+                f" {f['req/s']:>9} {f['non-2xx']:>8} {ratio:>10}",
                 flush=True,
             )
     finally:

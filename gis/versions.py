@@ -6,6 +6,10 @@ new version is known within milliseconds of its commit, without a query per requ
 ETags are keyed by these versions, so they never serve data of a replaced version. While the
 listening connection is down, :meth:`ServedVersions.lookup` asks the database on each call
 instead, and the thread reconnects by itself.
+
+It also ``LISTEN``s on ``kasane_shelter_status`` (sent by a trigger on every change of shelter
+status) and counts every change it hears of in :attr:`ServedVersions.epoch`: answers cached
+under one epoch are stale once it moves (see ``webmap.answers``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from typing import Any
 import psycopg
 
 from gis.storage import NOTIFY_CHANNEL, Conn
+
+STATUS_CHANNEL = "kasane_shelter_status"  # sent by the trigger of migration 0302
 
 log = logging.getLogger("kasane.versions")
 SAFETY_REFRESH_S = 30.0  # re-read everything this often, in case a notification was lost
@@ -54,6 +60,7 @@ class ServedVersions:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kasane-versions", daemon=True)
         self._first = threading.Event()
+        self._epoch = 0
 
     def start(self, wait_s: float = 2.0) -> ServedVersions:
         """Start listening; waits briefly for the first state so early requests hit memory."""
@@ -69,6 +76,17 @@ class ServedVersions:
     def live(self) -> bool:
         """True while the LISTEN connection is up (the state is then current)."""
         return self._live
+
+    @property
+    def epoch(self) -> int | None:
+        """A number that changes whenever a layer version or a shelter status changes, or
+        None while the listener is down (changes could then go unheard)."""
+        return self._epoch if self._live else None
+
+    def changed(self) -> None:
+        """Move the epoch now, for a change this process has just committed (the
+        notification of it reaches the other processes, and this one again, shortly)."""
+        self._epoch += 1
 
     def lookup(self, conn_factory: Any) -> dict[str, Served]:
         """Current state: from memory while live, else read with ``conn_factory()``."""
@@ -92,11 +110,19 @@ class ServedVersions:
     def _listen(self) -> None:
         with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
             dirty = threading.Event()
+
+            def heard(note: psycopg.Notify) -> None:
+                self._epoch += 1
+                if note.channel == NOTIFY_CHANNEL:
+                    dirty.set()
+
             # the only way notifications arrive: psycopg calls the handler for every one it
             # reads, during any statement, so none is lost while another statement runs
-            conn.add_notify_handler(lambda note: dirty.set())
+            conn.add_notify_handler(heard)
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            conn.execute(f"LISTEN {STATUS_CHANNEL}")
             self._state = read_state(conn)
+            self._epoch += 1  # anything may have changed while nobody listened
             self._live = True
             self._first.set()
             refreshed = time.monotonic()
@@ -107,7 +133,10 @@ class ServedVersions:
                         conn.execute("SELECT 1")  # reads it: handlers run, or this raises
                 if dirty.is_set() or time.monotonic() - refreshed >= SAFETY_REFRESH_S:
                     dirty.clear()
-                    self._state = read_state(conn)
+                    state = read_state(conn)
+                    if state != self._state:
+                        self._epoch += 1
+                    self._state = state
                     refreshed = time.monotonic()
                     log.info(
                         "served layer versions: %s", {k: v.version for k, v in self._state.items()}

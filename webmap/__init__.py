@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
 
     from webmap import (
         access,
+        answers,
         auth,
         db,
         errors,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     planners.init_app(app)
     transit.init_app(app)
     app.register_blueprint(uploads.bp)
+    answers.init_app(app, settings.cache_mb)
     return app
 
 

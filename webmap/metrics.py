@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import time
+from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -46,6 +47,34 @@ def client_tag(address: str | None) -> str:
     return hashlib.blake2b((address or "").encode(), key=_SALT, digest_size=4).hexdigest()
 
 
+@dataclass(frozen=True)
+class Observed:
+    """One answered request, as counted and logged."""
+
+    method: str
+    route: str
+    layer: str
+    full_path: str
+    status: int
+    elapsed_s: float
+    client: str | None
+
+
+def observe(seen: Observed) -> None:
+    """Count, time and log one request (also for answers given before Flask runs)."""
+    REQUESTS.labels(seen.route, seen.layer, str(seen.status)).inc()
+    LATENCY.labels(seen.route).observe(seen.elapsed_s)
+    if access_log.isEnabledFor(logging.INFO):
+        access_log.info(
+            "%s %s %s %.1fms client=%s",
+            seen.method,
+            seen.full_path,
+            seen.status,
+            seen.elapsed_s * 1000,
+            client_tag(seen.client),
+        )
+
+
 def init_app(app: Flask) -> None:
     """Time every request, count it, log it, and serve ``/metrics``."""
 
@@ -58,19 +87,18 @@ def init_app(app: Flask) -> None:
         started = g.get("kasane_t0")
         if started is None or request.path == "/metrics":
             return response
-        elapsed = time.perf_counter() - started
         route = request.url_rule.rule if request.url_rule else "unmatched"
         args = request.view_args or {}
-        layer = str(args.get("layer_id") or args.get("names") or "")
-        REQUESTS.labels(route, layer, str(response.status_code)).inc()
-        LATENCY.labels(route).observe(elapsed)
-        access_log.info(
-            "%s %s %s %.1fms client=%s",
-            request.method,
-            request.full_path.rstrip("?"),
-            response.status_code,
-            elapsed * 1000,
-            client_tag(request.remote_addr),
+        observe(
+            Observed(
+                method=request.method,
+                route=route,
+                layer=str(args.get("layer_id") or args.get("names") or ""),
+                full_path=request.full_path.rstrip("?"),
+                status=response.status_code,
+                elapsed_s=time.perf_counter() - started,
+                client=request.remote_addr,
+            )
         )
         return response
 

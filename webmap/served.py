@@ -17,9 +17,14 @@ _lock = threading.Lock()
 
 
 def _tracker() -> ServedVersions:
-    """This process's listener for the app's database, started on first use (after any
+    """This process's listener for the current app's database."""
+    return tracker_for(current_app)
+
+
+def tracker_for(app: Flask) -> ServedVersions:
+    """This process's listener for ``app``'s database, started on first use (after any
     gunicorn fork); apps of one process that share a database share it."""
-    key = (os.getpid(), str(current_app.extensions["kasane.db_url"]))
+    key = (os.getpid(), str(app.extensions["kasane.db_url"]))
     tracker = _trackers.get(key)
     if tracker is None:
         with _lock:

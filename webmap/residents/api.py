@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from gis import audit, hazards, shelter_status, shelters
 from gis.errors import BadRequest
-from webmap import access, db
+from webmap import access, db, served
 from webmap.auth import require_principal
 
 bp = Blueprint("residents_api", __name__, url_prefix="/api")
@@ -99,4 +99,5 @@ def put_status(shelter_id: str) -> Response:
             before=before and _status_summary(before),
             after=_status_summary(state),
         )
+    served.tracker_for(current_app).changed()  # this process's remembered answers are stale
     return jsonify(state.to_json())
