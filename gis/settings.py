@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         default=30.0, ge=1, le=3600, description="How often usage counters are written."
     )
     cache_mb: int = Field(
-        default=128, ge=0, le=65536, description="In-process response caches per worker, MiB (0 = off)."
+        default=128, ge=0, le=65536, description="Response caches per worker, MiB (0 = off)."
     )
     cache_control: str = Field(
         default="public, max-age=60",
