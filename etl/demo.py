@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -31,8 +33,32 @@ def _served_digests(conn: storage.Conn, layer_id: str) -> set[str]:
     return {str(f["sha256"]) for f in row[0]} if row else set()
 
 
+def load_demo_feeds(conn: storage.Conn) -> dict[str, str]:
+    """Store the demo GTFS-JP feeds in the ``transit`` schema (timetables for the transit
+    planner) unless the same feed is stored; the transit layers come from the demo frames."""
+    from etl.demo_data.gtfs_feeds import demo_feeds
+    from etl.gtfs import store_feed
+
+    outcome: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="kasane-demo-gtfs-") as scratch:
+        for feed_id, data in demo_feeds().items():
+            digest = hashlib.sha256(data).hexdigest()
+            row = conn.execute(
+                "SELECT sha256 FROM transit.feeds WHERE feed_id = %s", (feed_id,)
+            ).fetchone()
+            if row and row[0] == digest:
+                outcome[f"gtfs:{feed_id}"] = "unchanged"
+                continue
+            path = Path(scratch) / f"{feed_id}.zip"
+            path.write_bytes(data)
+            report = store_feed(conn, feed_id, path, digest)
+            outcome[f"gtfs:{feed_id}"] = f"stored {report.counts.get('trips', 0)} trips"
+    return outcome
+
+
 def load_demo(url: str, registry: LayerRegistry) -> dict[str, str]:
-    """Load each layer's demo frame unless the same data is already served; says what it did."""
+    """Load each layer's demo frame unless the same data is already served, and the demo GTFS
+    feeds; says what it did."""
     from etl.demo_data import demo_layers
 
     frames = demo_layers(registry)
@@ -53,4 +79,5 @@ def load_demo(url: str, registry: LayerRegistry) -> dict[str, str]:
             )
             version = write_version(conn, spec, frame, provenance)
             outcome[spec.id] = f"loaded {len(frame)} features as version {version}"
+        outcome.update(load_demo_feeds(conn))
     return outcome

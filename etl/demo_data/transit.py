@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-from shapely.geometry import MultiLineString, Point
+from shapely.geometry import LineString, MultiLineString, Point
 
 from etl.demo_data.frames import layer_frame
 from etl.demo_data.shapes import layer_rng, length_m, wiggle
@@ -134,19 +135,41 @@ _STOP_SUFFIXES = (
 )
 
 
-def transit(
-    stops_spec: LayerSpec, routes_spec: LayerSpec, world: World
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(stops, routes) of two demo bus feeds; stops are named after the nearest place."""
+@dataclass
+class DemoRoute:
+    """One demo bus route: its line and its stops in travel order (direction 0)."""
+
+    feed_id: str
+    route_id: str
+    short_name: str
+    long_name: str
+    color: str
+    trips_per_direction: int
+    line: LineString
+    stop_keys: list[tuple[str, str]]  # keys of DemoNetwork.stops
+    stop_fractions: list[float]  # where each stop sits along the line (0..1)
+
+
+@dataclass
+class DemoNetwork:
+    """The two demo bus feeds: stops by (feed, key) and routes."""
+
+    stops: dict[tuple[str, str], dict[str, Any]]
+    routes: list[DemoRoute]
+    agencies: dict[str, str] = field(default_factory=lambda: dict(_FEEDS))
+
+
+def network(world: World) -> DemoNetwork:
+    """The demo bus network; stops are named after the nearest place. Deterministic."""
     rng = layer_rng(6)
-    route_rows, route_geoms = [], []
+    routes: list[DemoRoute] = []
     stops: dict[tuple[str, str], dict[str, Any]] = {}  # (feed, key) -> stop
     names: dict[str, set[str]] = {feed: set() for feed in _FEEDS}
     for feed, _, _, _, _, start, _, end in _ROUTES:  # terminal names are taken first
         names[feed] |= {_TERMINALS[start][0], _TERMINALS[end][0]}
     serial = dict.fromkeys(_FEEDS, 0)
 
-    def add_stop(feed: str, key: str, name: str, name_en: str, pt: Point) -> dict[str, Any]:
+    def add_stop(feed: str, key: str, name: str, name_en: str, pt: Point) -> tuple[str, str]:
         if (feed, key) not in stops:
             serial[feed] += 1
             names[feed].add(name)
@@ -157,33 +180,26 @@ def transit(
                 "point": pt,
                 "departures": 0,
             }
-        return stops[(feed, key)]
+        return (feed, key)
 
     for feed, route_id, short, color, trips, start, via, end in _ROUTES:
         first, last = _TERMINALS[start], _TERMINALS[end]
         line = wiggle(rng, [(first[2], first[3]), *via, (last[2], last[3])], 220.0, 35.0)
-        route_geoms.append(MultiLineString([line]))
-        route_rows.append(
-            {
-                "feed_id": feed,
-                "route_id": route_id,
-                "agency_name": _FEEDS[feed],
-                "short_name": short,
-                "long_name": f"{first[0]}〜{last[0]}線",
-                "route_type": 3,
-                "color": color,
-            }
-        )
+        route = DemoRoute(feed, route_id, short, f"{first[0]}〜{last[0]}線", color, trips, line,
+                          [], [])  # fmt: skip
+        routes.append(route)
         n = max(2, round(length_m(line) / 500.0))
         fractions = np.arange(n + 1) / n
         fractions[1:-1] += rng.uniform(-0.2, 0.2, n - 1) / n
         for k, f in enumerate(fractions):
             pt = line.interpolate(float(f), normalized=True)
+            route.stop_fractions.append(float(f))
             if k in (0, n):
                 key = start if k == 0 else end
                 ja, en, _, _ = _TERMINALS[key]
-                stop = add_stop(feed, key, ja, en, Point(round(pt.x, 6), round(pt.y, 6)))
-                stop["departures"] += trips
+                stop_key = add_stop(feed, key, ja, en, Point(round(pt.x, 6), round(pt.y, 6)))
+                route.stop_keys.append(stop_key)
+                stops[stop_key]["departures"] += trips
                 continue
             place = world.nearest_place(pt.x, pt.y)
             order = [0, *(1 + rng.permutation(len(_STOP_SUFFIXES) - 1))]
@@ -196,8 +212,31 @@ def transit(
                 (f"{route_id}-{k}", f" {route_id}-{k}"),
             )
             name = f"{place.name}{suffix}"
-            stop = add_stop(feed, f"{route_id}-{k}", name, f"{place.romaji}{suffix_en}", pt)
-            stop["departures"] += 2 * trips
+            stop_key = add_stop(feed, f"{route_id}-{k}", name, f"{place.romaji}{suffix_en}", pt)
+            route.stop_keys.append(stop_key)
+            stops[stop_key]["departures"] += 2 * trips
+    return DemoNetwork(stops, routes)
+
+
+def transit(
+    stops_spec: LayerSpec, routes_spec: LayerSpec, world: World
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(stops, routes) layer frames of the demo bus network."""
+    net = network(world)
+    route_rows = [
+        {
+            "feed_id": r.feed_id,
+            "route_id": r.route_id,
+            "agency_name": net.agencies[r.feed_id],
+            "short_name": r.short_name,
+            "long_name": r.long_name,
+            "route_type": 3,
+            "color": r.color,
+        }
+        for r in net.routes
+    ]
+    route_geoms = [MultiLineString([r.line]) for r in net.routes]
+    stops = net.stops
     codes = world.code_at(
         np.array([s["point"].x for s in stops.values()]),
         np.array([s["point"].y for s in stops.values()]),
