@@ -7,6 +7,7 @@ colours come from the layer files; the landslide phenomenon names come from A33_
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -108,14 +109,15 @@ def _class_of(spec: LayerSpec, value: object) -> tuple[dict[str, str] | None, st
     return None, None
 
 
-def _features_at(conn: Conn, specs: list[LayerSpec], point: LonLat) -> dict[str, list[Any]]:
-    """Attributes of every feature of each layer that contains the point, in one round trip."""
+@functools.lru_cache(maxsize=64)
+def _features_sql(layers: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
+    """The point query over ``layers`` (id, declared fields), rendered once per layer set:
+    composing it took longer than running it."""
 
-    def attributes(spec: LayerSpec) -> sql.Composable:
+    def attributes(fields: tuple[str, ...]) -> sql.Composable:
         # Only declared fields: converting the whole row would turn geometries into GeoJSON.
         pairs = [sql.SQL("'fid', t.fid")] + [
-            sql.SQL("{}, t.{}").format(sql.Literal(name), sql.Identifier(name))
-            for name in spec.field_names
+            sql.SQL("{}, t.{}").format(sql.Literal(name), sql.Identifier(name)) for name in fields
         ]
         return sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(pairs))
 
@@ -123,12 +125,18 @@ def _features_at(conn: Conn, specs: list[LayerSpec], point: LonLat) -> dict[str,
         sql.SQL(
             "(SELECT coalesce(jsonb_agg({} ORDER BY t.fid), '[]'::jsonb)"
             " FROM {} t WHERE ST_Intersects(t.geom, p.pt))"
-        ).format(attributes(spec), sql.Identifier("layer_data", spec.id))
-        for spec in specs
+        ).format(attributes(fields), sql.Identifier("layer_data", layer_id))
+        for layer_id, fields in layers
     ]
     query = sql.SQL(
         "SELECT {} FROM (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS pt) AS p"
     ).format(sql.SQL(", ").join(columns))
+    return query.as_bytes(None)
+
+
+def _features_at(conn: Conn, specs: list[LayerSpec], point: LonLat) -> dict[str, list[Any]]:
+    """Attributes of every feature of each layer that contains the point, in one round trip."""
+    query = _features_sql(tuple((spec.id, tuple(spec.field_names)) for spec in specs))
     row = conn.execute(query, (point.lon, point.lat)).fetchone()
     assert row is not None
     return {spec.id: list(value) for spec, value in zip(specs, row, strict=True)}

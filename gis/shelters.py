@@ -9,6 +9,7 @@ rank by degrees, which stretch differently east-west and north-south.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,6 +127,12 @@ def nearest_query(hazard: str | None, open_only: bool) -> sql.Composed:
     ).format(shelters=SHELTERS, filters=_filters(hazard, open_only))
 
 
+@functools.lru_cache(maxsize=32)
+def _nearest_sql(hazard: str | None, open_only: bool) -> bytes:
+    """:func:`nearest_query` rendered once: composing it costs more than running it."""
+    return nearest_query(hazard, open_only).as_bytes(None)
+
+
 def _hazard_list(flags: tuple[Any, ...]) -> list[str]:
     return [h for h, flag in zip(HAZARDS, flags, strict=True) if flag]
 
@@ -164,7 +171,7 @@ def nearest(
     require_in_area(registry, loaded if loaded is not None else loaded_layers(conn), point)
     try:
         rows = conn.execute(
-            nearest_query(query.hazard, query.open_only),
+            _nearest_sql(query.hazard, query.open_only),
             {"lon": point.lon, "lat": point.lat, "n": query.n},
         ).fetchall()
     except psycopg.errors.UndefinedTable:
