@@ -81,3 +81,41 @@ def load_demo(url: str, registry: LayerRegistry) -> dict[str, str]:
             outcome[spec.id] = f"loaded {len(frame)} features as version {version}"
         outcome.update(load_demo_feeds(conn))
     return outcome
+
+
+DRILL_USER = "kasane-demo-drill"
+DRILL_ORG = ("350001", "山口県")  # the demo prefecture's own code (check digit included)
+DRILL_CROWDING = ("vacant", "vacant", "crowded", "full")
+
+
+def open_drill_shelters(url: str, every: int = 4) -> int:
+    """Open every ``every``-th demo shelter as a drill (CAP ``Exercise``) so the hazard map has
+    open shelters to show; returns how many. Does nothing once any shelter has a status, so a
+    second ``kasane demo`` keeps what was changed since. The changes are made, as the API's
+    would be, by an admin user ``kasane-demo-drill`` of the prefecture (created without a
+    usable token)."""
+    from gis import auth
+    from gis.shelter_status import StatusChange, set_status
+
+    with connect(url) as conn:
+        if conn.execute("SELECT 1 FROM kasane.shelter_status LIMIT 1").fetchone():
+            return 0
+        find = "SELECT id FROM kasane.users WHERE name = %s AND revoked_at IS NULL"
+        row = conn.execute(find, (DRILL_USER,)).fetchone()
+        if row is None:
+            auth.add_user(conn, DRILL_USER, DRILL_ORG[0], auth.Role.ADMIN, org_name=DRILL_ORG[1])
+            row = conn.execute(find, (DRILL_USER,)).fetchone()
+        assert row is not None
+        drill = auth.Principal(int(row[0]), DRILL_USER, DRILL_ORG[0], auth.Role.ADMIN)
+        rows = conn.execute("SELECT shelter_id FROM layer_data.shelters ORDER BY fid").fetchall()
+        chosen = [str(r[0]) for r in rows][::every]
+        for n, shelter_id in enumerate(chosen):
+            change = StatusChange(
+                status="open",
+                crowding=DRILL_CROWDING[n % len(DRILL_CROWDING)],
+                note="デモの訓練 / demo drill",
+                distribution="Exercise",
+            )
+            set_status(conn, drill, shelter_id, change)
+        conn.commit()
+    return len(chosen)
