@@ -8,8 +8,9 @@ listening connection is down, :meth:`ServedVersions.lookup` asks the database on
 instead, and the thread reconnects by itself.
 
 It also ``LISTEN``s on ``kasane_shelter_status`` (sent by a trigger on every change of shelter
-status) and counts every change it hears of in :attr:`ServedVersions.epoch`: answers cached
-under one epoch are stale once it moves (see ``webmap.answers``).
+status) and counts the changes it hears of in :attr:`ServedVersions.epochs` (layer versions,
+shelter statuses): answers cached under one epoch are stale once it moves (see
+``webmap.answers``).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ class ServedVersions:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kasane-versions", daemon=True)
         self._first = threading.Event()
-        self._epoch = 0
+        self._layers_epoch = 0
+        self._status_epoch = 0
 
     def start(self, wait_s: float = 2.0) -> ServedVersions:
         """Start listening; waits briefly for the first state so early requests hit memory."""
@@ -78,15 +80,15 @@ class ServedVersions:
         return self._live
 
     @property
-    def epoch(self) -> int | None:
-        """A number that changes whenever a layer version or a shelter status changes, or
-        None while the listener is down (changes could then go unheard)."""
-        return self._epoch if self._live else None
+    def epochs(self) -> tuple[int, int] | None:
+        """Two numbers that move whenever a served layer version changes and whenever a
+        shelter status changes; None while the listener is down (changes could go unheard)."""
+        return (self._layers_epoch, self._status_epoch) if self._live else None
 
-    def changed(self) -> None:
-        """Move the epoch now, for a change this process has just committed (the
-        notification of it reaches the other processes, and this one again, shortly)."""
-        self._epoch += 1
+    def status_changed(self) -> None:
+        """Move the status epoch now, for a change this process has just committed (its
+        notification reaches the other processes, and this one again, shortly)."""
+        self._status_epoch += 1
 
     def lookup(self, conn_factory: Any) -> dict[str, Served]:
         """Current state: from memory while live, else read with ``conn_factory()``."""
@@ -112,9 +114,11 @@ class ServedVersions:
             dirty = threading.Event()
 
             def heard(note: psycopg.Notify) -> None:
-                self._epoch += 1
                 if note.channel == NOTIFY_CHANNEL:
+                    self._layers_epoch += 1
                     dirty.set()
+                else:
+                    self._status_epoch += 1
 
             # the only way notifications arrive: psycopg calls the handler for every one it
             # reads, during any statement, so none is lost while another statement runs
@@ -122,7 +126,8 @@ class ServedVersions:
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
             conn.execute(f"LISTEN {STATUS_CHANNEL}")
             self._state = read_state(conn)
-            self._epoch += 1  # anything may have changed while nobody listened
+            self._layers_epoch += 1  # anything may have changed while nobody listened
+            self._status_epoch += 1
             self._live = True
             self._first.set()
             refreshed = time.monotonic()
@@ -135,7 +140,7 @@ class ServedVersions:
                     dirty.clear()
                     state = read_state(conn)
                     if state != self._state:
-                        self._epoch += 1
+                        self._layers_epoch += 1
                     self._state = state
                     refreshed = time.monotonic()
                     log.info(

@@ -4,10 +4,11 @@ On a disaster day many residents ask the same questions at once: a link shared i
 neighbourhood group, the default map centre, a school's address. The answers of
 ``/api/hazards/at`` and ``/api/shelters/nearest`` depend only on the query string, the served
 layer versions and the shelter statuses, so each 200 answer to an anonymous GET is kept (a
-byte-bounded LRU per process) under *(path, exact query string, epoch)*. The epoch of
-:class:`gis.versions.ServedVersions` moves with every new layer version and every shelter status
-change made by any process (LISTEN/NOTIFY), so no answer outlives the data it came from; while
-that listener is down nothing is cached.
+byte-bounded LRU per process) under *(path, exact query string, epochs)*. The epochs of
+:class:`gis.versions.ServedVersions` move with every new layer version and, for the nearest
+shelters, every shelter status change made by any process (LISTEN/NOTIFY), so no answer outlives
+the data it came from; while that listener is down nothing is cached. Status changes, frequent
+on a disaster day, leave the hazard answers alone.
 
 A hit is answered by this WSGI middleware without routing, request hooks or a database
 connection, with the status, headers and body the app gave the first time, and is still
@@ -26,11 +27,13 @@ from flask import Flask
 from webmap import metrics, served
 from webmap.cache import ByteLRU
 
-ANSWERED_PATHS = frozenset({"/api/hazards/at", "/api/shelters/nearest"})
+# path -> whether its answers depend on shelter statuses (all depend on the layer versions)
+ANSWERED_PATHS = {"/api/hazards/at": False, "/api/shelters/nearest": True}
 SHARE_OF_CACHE = 4  # answers may take a quarter of the per-worker cache budget (cache_mb)
 _HEAD_END = b"\r\n\r\n"
 
 StartResponse = Callable[..., Any]
+Key = tuple[str, str, int, int]  # path, query string, layers epoch, status epoch (or 0)
 
 
 def _pack(headers: list[tuple[str, str]], body: bytes) -> bytes:
@@ -64,7 +67,7 @@ class AnswerCache:
             return self._remember(environ, start_response, key)
         headers, body = _unpack(blob)
         start_response("200 OK", headers)
-        path, query, _ = key
+        path, query = key[0], key[1]
         metrics.observe(
             metrics.Observed(
                 method="GET",
@@ -78,7 +81,7 @@ class AnswerCache:
         )
         return [body]
 
-    def _key(self, environ: dict[str, Any]) -> tuple[str, str, int] | None:
+    def _key(self, environ: dict[str, Any]) -> Key | None:
         path = environ.get("PATH_INFO", "")
         if (
             path not in ANSWERED_PATHS
@@ -86,13 +89,14 @@ class AnswerCache:
             or environ.get("HTTP_AUTHORIZATION")
         ):
             return None
-        epoch = served.tracker_for(self._app).epoch
-        if epoch is None:
+        epochs = served.tracker_for(self._app).epochs
+        if epochs is None:
             return None
-        return path, environ.get("QUERY_STRING", ""), epoch
+        layers, status = epochs
+        return path, environ.get("QUERY_STRING", ""), layers, status if ANSWERED_PATHS[path] else 0
 
     def _remember(
-        self, environ: dict[str, Any], start_response: StartResponse, key: tuple[str, str, int]
+        self, environ: dict[str, Any], start_response: StartResponse, key: Key
     ) -> Iterable[bytes]:
         seen: list[tuple[str, list[tuple[str, str]]]] = []
 

@@ -106,3 +106,32 @@ def test_a_status_change_made_elsewhere_reaches_this_process(
     while _first_open(client, url) == shelter_id:
         assert time.monotonic() < deadline, "the closed shelter was still listed as open"
         time.sleep(0.05)
+
+
+def test_status_changes_leave_hazard_answers_but_a_new_version_does_not(
+    app, database_url, staff_tokens
+) -> None:
+    """Hazard answers do not depend on shelter status, so a busy disaster day of status
+    changes keeps them; a layer change (the NOTIFY a load sends) drops them."""
+    client = app.test_client()
+    cache = _cache(app)
+    url = "/api/hazards/at?lat=34.181111&lon=131.468889"
+    assert client.get(url).status_code == 200
+    shelter_id = shelter_of("352039", SHELTER_INDEX)["shelter_id"]
+    token = bearer(staff_tokens["yamaguchi_editor"])
+    r = client.put(f"/api/shelters/{shelter_id}/status", json={"status": "open"}, headers=token)
+    assert r.status_code == 200
+    hits = cache.lru.hits
+    assert client.get(url).status_code == 200
+    assert cache.lru.hits == hits + 1
+
+    with connect(database_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_notify('kasane_layers', '{}')")
+    deadline = time.monotonic() + 5
+    while True:
+        misses = cache.lru.misses
+        assert client.get(url).status_code == 200
+        if cache.lru.misses == misses + 1:
+            break
+        assert time.monotonic() < deadline, "the layer notification never reached the cache"
+        time.sleep(0.05)

@@ -99,5 +99,5 @@ def put_status(shelter_id: str) -> Response:
             before=before and _status_summary(before),
             after=_status_summary(state),
         )
-    served.tracker_for(current_app).changed()  # this process's remembered answers are stale
+    served.tracker_for(current_app).status_changed()  # this process's remembered answers are stale
     return jsonify(state.to_json())
