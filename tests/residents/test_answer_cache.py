@@ -86,26 +86,17 @@ def test_a_status_change_made_elsewhere_reaches_this_process(
     r = client.put(f"/api/shelters/{shelter_id}/status", json={"status": "closed"}, headers=token)
     assert r.status_code == 200
     assert _first_open(client, url) != shelter_id
-    with connect(database_url) as conn:
-        conn.execute(
-            "UPDATE kasane.shelter_status SET status = 'open', revision = revision + 1"
-            " WHERE shelter_id = %s",
-            (shelter_id,),
-        )
-    deadline = time.monotonic() + 5
-    while _first_open(client, url) != shelter_id:
-        assert time.monotonic() < deadline, "the opened shelter never appeared"
-        time.sleep(0.05)
-    with connect(database_url) as conn:
-        conn.execute(
-            "UPDATE kasane.shelter_status SET status = 'closed', revision = revision + 1"
-            " WHERE shelter_id = %s",
-            (shelter_id,),
-        )
-    deadline = time.monotonic() + 5
-    while _first_open(client, url) == shelter_id:
-        assert time.monotonic() < deadline, "the closed shelter was still listed as open"
-        time.sleep(0.05)
+    for status in ("open", "closed"):
+        with connect(database_url) as conn:
+            conn.execute(
+                "UPDATE kasane.shelter_status SET status = %s, revision = revision + 1"
+                " WHERE shelter_id = %s",
+                (status, shelter_id),
+            )
+        deadline = time.monotonic() + 5
+        while (_first_open(client, url) == shelter_id) != (status == "open"):
+            assert time.monotonic() < deadline, f"the {status} status never reached the answer"
+            time.sleep(0.05)
 
 
 def test_status_changes_leave_hazard_answers_but_a_new_version_does_not(
