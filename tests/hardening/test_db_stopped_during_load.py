@@ -84,11 +84,12 @@ def test_database_lost_during_copy(etl_url: str, tmp_path: Path) -> None:  # noq
     # is gone; until then a new load is (rightly) refused as "another load is running".
     with connect(etl_url, autocommit=True) as conn:
         deadline = time.monotonic() + 60
-        while conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-            " AND objid = hashtext('wifi_spots')::oid"
-        ).fetchone()[0]:
-            assert time.monotonic() < deadline, "the cut load's backend never went away"
+        while holders := conn.execute(
+            "SELECT a.pid, a.datname, a.state, a.client_port, left(a.query, 80)"
+            " FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+            " WHERE l.locktype = 'advisory' AND l.objid = hashtext('wifi_spots')::oid"
+        ).fetchall():
+            assert time.monotonic() < deadline, f"the cut load's backend never went away: {holders}"
             time.sleep(0.1)
     again = run_load(etl_url, "wifi_spots", str(big), check=True)
     assert f"as version {int(before[0]) + 1}" in again.stdout  # type: ignore[call-overload]
