@@ -46,6 +46,20 @@ def client_tag(address: str | None) -> str:
     return hashlib.blake2b((address or "").encode(), key=_SALT, digest_size=4).hexdigest()
 
 
+def observe(
+    route: str, layer: str, status: int, elapsed: float, where: tuple[str, str, str | None]
+) -> None:
+    """Count and log one answered request; ``where`` is (method, path, client address)."""
+    REQUESTS.labels(route, layer, str(status)).inc()
+    LATENCY.labels(route).observe(elapsed)
+    method, path, address = where
+    if access_log.isEnabledFor(logging.INFO):
+        access_log.info(
+            "%s %s %s %.1fms client=%s",
+            method, path, status, elapsed * 1000, client_tag(address),
+        )  # fmt: skip
+
+
 def init_app(app: Flask) -> None:
     """Time every request, count it, log it, and serve ``/metrics``."""
 
@@ -58,20 +72,11 @@ def init_app(app: Flask) -> None:
         started = g.get("kasane_t0")
         if started is None or request.path == "/metrics":
             return response
-        elapsed = time.perf_counter() - started
         route = request.url_rule.rule if request.url_rule else "unmatched"
         args = request.view_args or {}
         layer = str(args.get("layer_id") or args.get("names") or "")
-        REQUESTS.labels(route, layer, str(response.status_code)).inc()
-        LATENCY.labels(route).observe(elapsed)
-        access_log.info(
-            "%s %s %s %.1fms client=%s",
-            request.method,
-            request.full_path.rstrip("?"),
-            response.status_code,
-            elapsed * 1000,
-            client_tag(request.remote_addr),
-        )
+        where = (request.method, request.full_path.rstrip("?"), request.remote_addr)
+        observe(route, layer, response.status_code, time.perf_counter() - started, where)
         return response
 
     @app.get("/metrics")
