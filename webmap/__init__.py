@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         auth,
         db,
         errors,
+        fast_tiles,
         i18n,
         input_guard,
         metrics,
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     planners.init_app(app)
     transit.init_app(app)
     app.register_blueprint(uploads.bp)
+    app.wsgi_app = fast_tiles.FastTiles(app, app.wsgi_app)
     answers.init_app(app, settings.cache_mb)
     return app
 

@@ -32,12 +32,17 @@ def registry() -> LayerRegistry:
     """The layers this request may see."""
     who = caller()
     if who is None:
-        public: LayerRegistry | None = current_app.extensions.get("kasane.public_registry")
-        if public is None:
-            public = access.visible_registry(context.registry(), None)
-            current_app.extensions["kasane.public_registry"] = public
-        return public
+        return public_registry()
     return access.visible_registry(context.registry(), who)
+
+
+def public_registry() -> LayerRegistry:
+    """The layers anonymous callers may see (needs only an app context)."""
+    public: LayerRegistry | None = current_app.extensions.get("kasane.public_registry")
+    if public is None:
+        public = access.visible_registry(context.registry(), None)
+        current_app.extensions["kasane.public_registry"] = public
+    return public
 
 
 def layer(layer_id: str) -> LayerSpec:

@@ -52,14 +52,14 @@ class AnswerCache:
 
     def __init__(self, app: Flask, max_bytes: int) -> None:
         self._app = app
-        self._inner = app.wsgi_app
+        self.wrapped = app.wsgi_app
         self.lru = ByteLRU(max_bytes)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Answer from memory when this exact question was answered under this epoch."""
         key = self._key(environ)
         if key is None:
-            return self._inner(environ, start_response)  # type: ignore[no-any-return]
+            return self.wrapped(environ, start_response)  # type: ignore[no-any-return]
         started = time.perf_counter()
         blob = self.lru.get(key)
         metrics.cache_event(blob is not None)
@@ -68,17 +68,8 @@ class AnswerCache:
         headers, body = _unpack(blob)
         start_response("200 OK", headers)
         path, query = key[0], key[1]
-        metrics.observe(
-            metrics.Observed(
-                method="GET",
-                route=path,
-                layer="",
-                full_path=f"{path}?{query}" if query else path,
-                status=200,
-                elapsed_s=time.perf_counter() - started,
-                client=environ.get("REMOTE_ADDR"),
-            )
-        )
+        where = ("GET", f"{path}?{query}" if query else path, environ.get("REMOTE_ADDR"))
+        metrics.observe(path, "", 200, time.perf_counter() - started, where)
         return [body]
 
     def _key(self, environ: dict[str, Any]) -> Key | None:
@@ -104,7 +95,7 @@ class AnswerCache:
             seen.append((status, headers))
             return start_response(status, headers, *exc_info)
 
-        answer = self._inner(environ, capture)
+        answer = self.wrapped(environ, capture)
         try:
             body = b"".join(answer)
         finally:

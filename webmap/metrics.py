@@ -12,7 +12,6 @@ import logging
 import os
 import secrets
 import time
-from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -47,32 +46,18 @@ def client_tag(address: str | None) -> str:
     return hashlib.blake2b((address or "").encode(), key=_SALT, digest_size=4).hexdigest()
 
 
-@dataclass(frozen=True)
-class Observed:
-    """One answered request, as counted and logged."""
-
-    method: str
-    route: str
-    layer: str
-    full_path: str
-    status: int
-    elapsed_s: float
-    client: str | None
-
-
-def observe(seen: Observed) -> None:
-    """Count, time and log one request (also for answers given before Flask runs)."""
-    REQUESTS.labels(seen.route, seen.layer, str(seen.status)).inc()
-    LATENCY.labels(seen.route).observe(seen.elapsed_s)
+def observe(
+    route: str, layer: str, status: int, elapsed: float, where: tuple[str, str, str | None]
+) -> None:
+    """Count and log one answered request; ``where`` is (method, path, client address)."""
+    REQUESTS.labels(route, layer, str(status)).inc()
+    LATENCY.labels(route).observe(elapsed)
+    method, path, address = where
     if access_log.isEnabledFor(logging.INFO):
         access_log.info(
             "%s %s %s %.1fms client=%s",
-            seen.method,
-            seen.full_path,
-            seen.status,
-            seen.elapsed_s * 1000,
-            client_tag(seen.client),
-        )
+            method, path, status, elapsed * 1000, client_tag(address),
+        )  # fmt: skip
 
 
 def init_app(app: Flask) -> None:
@@ -89,17 +74,9 @@ def init_app(app: Flask) -> None:
             return response
         route = request.url_rule.rule if request.url_rule else "unmatched"
         args = request.view_args or {}
-        observe(
-            Observed(
-                method=request.method,
-                route=route,
-                layer=str(args.get("layer_id") or args.get("names") or ""),
-                full_path=request.full_path.rstrip("?"),
-                status=response.status_code,
-                elapsed_s=time.perf_counter() - started,
-                client=request.remote_addr,
-            )
-        )
+        layer = str(args.get("layer_id") or args.get("names") or "")
+        where = (request.method, request.full_path.rstrip("?"), request.remote_addr)
+        observe(route, layer, response.status_code, time.perf_counter() - started, where)
         return response
 
     @app.get("/metrics")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable
 
 import brotli
 from flask import Response, current_app, request
+from werkzeug.datastructures import Accept
 
 from webmap.cache import ByteLRU
 from webmap.context import settings
@@ -37,8 +38,11 @@ def etag_for(*parts: object) -> str:
     return f'"{digest}"'
 
 
-def _encoding() -> str | None:
-    accepted = request.accept_encodings
+def negotiate(accepted: Accept, size: int) -> str | None:
+    """The encoding (br, gzip or None) of a ``size``-byte compressible body for a client
+    whose ``Accept-Encoding`` is ``accepted``."""
+    if size <= COMPRESS_ABOVE:
+        return None
     if accepted["br"]:
         return "br"
     if accepted["gzip"]:
@@ -84,7 +88,7 @@ def cached(
         response = Response(status=204)
     else:
         response = Response(body, mimetype=mimetype)
-        encoding = _encoding() if len(body) > COMPRESS_ABOVE else None
+        encoding = negotiate(request.accept_encodings, len(body))
         if encoding and mimetype.startswith(COMPRESSIBLE):
             packed = store.get((key, encoding))
             if packed is None:

@@ -17,6 +17,11 @@ from markupsafe import Markup
 
 from gis.settings import Settings
 
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+)
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bnonce=)(?![^>]*\bsrc=)", re.IGNORECASE)
 
 
@@ -74,7 +79,6 @@ def init_app(app: Flask, settings: Settings) -> None:
         headers = response.headers
         if response.mimetype == "text/html":
             headers.setdefault("Content-Security-Policy", policy(settings, g.get("csp_nonce")))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in FIXED_HEADERS:
+            headers.setdefault(name, value)
         return response

@@ -49,6 +49,12 @@ def state() -> dict[str, Served]:
     return _tracker().lookup(db.connection)
 
 
+def live_state() -> dict[str, Served] | None:
+    """The served versions while this process's listener is live (then current), else None."""
+    tracker = _tracker()
+    return tracker.lookup(db.connection) if tracker.live else None
+
+
 def served(spec: LayerSpec) -> Served:
     """The served version of a layer; NotFound when it is not loaded."""
     found = state().get(spec.id)

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from gis.db import connect
+from tests.middleware import middleware
 from tests.residents.helpers import bearer, demo_frames, shelter_of
 from webmap.answers import AnswerCache
 
@@ -16,9 +17,7 @@ SHELTER_INDEX = 47  # a Yamaguchi-city shelter no other test changes
 
 
 def _cache(app) -> AnswerCache:
-    middleware = app.wsgi_app
-    assert isinstance(middleware, AnswerCache)
-    return middleware
+    return middleware(app, AnswerCache)
 
 
 def _near(lg_code: str, index: int) -> tuple[str, str]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 API_PREFIXES = ("/collections", "/tiles", "/conformance", "/api")
+CORS_HEADERS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "ETag, Content-Crs, Link"),
+)
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +21,5 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _cors(response: Response) -> Response:
         if request.path == "/" or request.path.startswith(API_PREFIXES):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Crs, Link"
+            response.headers.update(CORS_HEADERS)
         return response

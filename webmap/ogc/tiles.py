@@ -20,20 +20,35 @@ bp = Blueprint("tiles", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_LAYERS = 16
 WEB_MERCATOR_QUAD = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+XYZ_RULE = "/tiles/<names>/<int:z>/<int:x>/<int:y>.mvt"
+OGC_RULE = "/collections/<layer_id>/tiles/WebMercatorQuad/<int:z>/<int:y>/<int:x>"
 
 
-def _layers(names: str) -> list[tuple[LayerSpec, Served]]:
+def layer_ids(names: str) -> list[str]:
+    """The layer ids of a ``/tiles/{a,b}/…`` path; BadRequest unless 1-16 different ones."""
     ids = [n for n in names.split(",") if n]
     if not ids or len(ids) > MAX_LAYERS or len(set(ids)) != len(ids):
         raise BadRequest(f"name 1-{MAX_LAYERS} different layers, separated by commas")
-    specs = [public_layer(i) for i in ids]
+    return ids
+
+
+def tile_address(
+    versions: tuple[tuple[str, int], ...], z: int, x: int, y: int
+) -> tuple[tuple[object, ...], str]:
+    """The response-cache key and strong ETag of tile ``z/x/y`` of these layer versions."""
+    address = ("mvt", versions, z, x, y)
+    return address, etag_for(*address)
+
+
+def _layers(names: str) -> list[tuple[LayerSpec, Served]]:
+    specs = [public_layer(i) for i in layer_ids(names)]
     return [(spec, served.served(spec)) for spec in specs]
 
 
 def _tile(layers: list[tuple[LayerSpec, Served]], z: int, x: int, y: int) -> Response:
     tiles.check_address(z, x, y)
     versions = tuple((spec.id, s.version) for spec, s in layers)
-    address = ("mvt", versions, z, x, y)
+    address, etag = tile_address(versions, z, x, y)
     cap = context.settings().tile_feature_cap
 
     def make() -> bytes:
@@ -41,16 +56,16 @@ def _tile(layers: list[tuple[LayerSpec, Served]], z: int, x: int, y: int) -> Res
             pairs = [(spec, s.version) for spec, s in layers]
             return tiles.tile(conn, pairs, z, x, y, feature_cap=cap)
 
-    return cached(address, etag_for(*address), MVT, make, status_empty=204)
+    return cached(address, etag, MVT, make, status_empty=204)
 
 
-@bp.get("/tiles/<names>/<int:z>/<int:x>/<int:y>.mvt")
+@bp.get(XYZ_RULE)
 def xyz(names: str, z: int, x: int, y: int) -> Response:
     """An XYZ tile holding one MVT layer per named layer (``/tiles/a,b/z/x/y.mvt``)."""
     return _tile(_layers(names), z, x, y)
 
 
-@bp.get("/collections/<layer_id>/tiles/WebMercatorQuad/<int:z>/<int:y>/<int:x>")
+@bp.get(OGC_RULE)
 def ogc_tile(layer_id: str, z: int, y: int, x: int) -> Response:
     """An OGC API - Tiles tile (note the order: matrix, row, column)."""
     spec = public_layer(layer_id)

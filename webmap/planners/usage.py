@@ -98,8 +98,13 @@ def init_app(app: Flask) -> None:
     def _count(response: Response) -> Response:
         hit = _classify(response)
         if hit is not None:
-            made = counter()
-            made.record(*hit)
-            if made.due() and not made.flushing.locked():
-                _flush_in_background(made)
+            record(*hit)
         return response
+
+
+def record(kind: str, key: str) -> None:
+    """Count one page view or layer request (flushed in the background when due)."""
+    made = counter()
+    made.record(kind, key)
+    if made.due() and not made.flushing.locked():
+        _flush_in_background(made)
