@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -119,3 +120,27 @@ def open_drill_shelters(url: str, every: int = 4) -> int:
             set_status(conn, drill, shelter_id, change)
         conn.commit()
     return len(chosen)
+
+
+BLANK_AREA_DATE = date(2025, 6, 3)  # a Tuesday inside the demo feeds' calendar
+
+
+def publish_demo_blank_areas(url: str, registry: LayerRegistry) -> list[str]:
+    """Publish the derived ``transit_blank_areas`` layer for every demo municipality (weekday
+    service of the demo feeds, default radii) unless the layer already has a version."""
+    from etl.demo_data.places import MUNICIPALITIES
+    from etl.derived import BLANK_LAYER, publish_blank_areas
+    from gis.transit.request import TransitRequest
+
+    if BLANK_LAYER not in registry:
+        return []
+    with connect(url) as conn:
+        if (
+            _served_digests(conn, BLANK_LAYER)
+            or not conn.execute("SELECT 1 FROM transit.feeds LIMIT 1").fetchone()
+        ):
+            return []
+    return [
+        publish_blank_areas(url, registry, TransitRequest(muni.code, BLANK_AREA_DATE))
+        for muni in MUNICIPALITIES
+    ]

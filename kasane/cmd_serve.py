@@ -37,10 +37,12 @@ def demo(ctx: click.Context, then_serve: bool) -> None:
     settings = settings_of(ctx)
     registry = registry_of(ctx)
     url = ensure_database(settings)
-    from etl.demo import load_demo, open_drill_shelters
+    from etl.demo import load_demo, open_drill_shelters, publish_demo_blank_areas
 
     for layer_id, outcome in load_demo(url, registry).items():
         click.echo(f"  {layer_id:<20} {outcome}", err=True)
+    for published in publish_demo_blank_areas(url, registry):
+        click.echo(f"  {published}", err=True)
     opened = open_drill_shelters(url)
     if opened:
         click.echo(f"  {'shelter status':<20} {opened} shelters opened as a drill", err=True)
