@@ -1,11 +1,13 @@
 """Write a canonical GeoDataFrame as a new layer version, all or nothing.
 
-Everything — orphan clean-up, the version table, ``COPY``, indexes and the swap — runs in one
-transaction under a per-layer lock: a failed or killed load leaves the served version as it was.
+Under a per-layer lock: orphan clean-up, the version table and ``COPY`` in one transaction; the
+indexes, built side by side on two connections (:mod:`gis.version_indexes`); statistics and
+the swap in a second transaction. A failed or killed load leaves the served version as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -16,10 +18,12 @@ import numpy as np
 import pandas as pd
 import psycopg
 import shapely
+from psycopg import sql
 
 from gis import storage
 from gis.errors import DatabaseUnavailable
 from gis.layerspec import GeometryType, LayerSpec
+from gis.version_indexes import build_indexes
 
 _MULTI = {
     GeometryType.MULTIPOINT: shapely.multipoints,
@@ -130,14 +134,22 @@ def write_version(
     if frame.crs is None or frame.crs.to_epsg() != 4326:
         raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
     storage.lock_layer(conn, spec.id)
+    staged: sql.Identifier | None = None
     try:
         with conn.transaction():
             storage.drop_orphans(conn)
             version = storage.next_version(conn, spec.id)
             table = storage.create_version_table(conn, spec, version)
             provenance.rows_loaded = storage.copy_rows(conn, spec, table, frame_rows(frame, spec))
+        # Committed but not served (the indexes are built on two connections, which needs a
+        # table they can see): if the load dies from here on, the table is an orphan that the
+        # next load drops. Served versions change only in the transaction below.
+        staged = table
+        build_indexes(conn, table, f"{spec.id}__v{version}")
+        with conn.transaction():
             bbox = storage.finish_table(conn, table, _bbox(frame))
             storage.publish(conn, spec, version, provenance, bbox)
+        staged = None
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(
             f"the database connection was lost while loading layer {spec.id!r}; nothing was"
@@ -145,8 +157,18 @@ def write_version(
         ) from exc
     finally:
         if not conn.closed:
+            _drop_staged(conn, staged)
             storage.unlock_layer(conn, spec.id)
     return version
+
+
+def _drop_staged(conn: storage.Conn, staged: sql.Identifier | None) -> None:
+    """Drop a committed table whose load failed before it was published (best effort: what
+    is left is an orphan that the next load drops)."""
+    if staged is None:
+        return
+    with contextlib.suppress(psycopg.Error):
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staged))
 
 
 def _bbox(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
