@@ -21,8 +21,8 @@ import numpy as np
 from etl.inputs import Input, expand
 from etl.municipality import flag_outside_municipality
 from etl.readers import Table
-from etl.readers.csv_text import read_csv
-from etl.readers.vector import extract_zip, read_vector
+from etl.readers.csv_text import coordinate_crs, read_csv
+from etl.readers.vector import extract_zip, read_vector, to_wgs84
 from etl.report import FileReport, LoadReport
 from etl.sniff import sniff
 from etl.sources import Context, Mapped, canonical, pick
@@ -63,7 +63,9 @@ def _read(item: Input, options: LoadOptions, report: FileReport) -> Table:
     found = sniff(item.path)
     report.format = found.format
     if found.format == "csv":
-        return read_csv(item.path, options.encoding)
+        table = read_csv(item.path, options.encoding)
+        table.source_crs = coordinate_crs(options.crs) if options.crs else None
+        return table
     if found.format in VECTOR_FORMATS:
         return read_vector(item, encoding=options.encoding, crs=options.crs)
     if found.format == "xlsx":
@@ -100,6 +102,7 @@ def _canonical(
         if column is not None:
             columns[f.name] = column
     keep = np.array([g is not None for g in mapped.geometry], dtype=bool)
+    _reject_missing(rows[~keep], report)
     geoms, valid = check_geometries(mapped.geometry[keep], rows[keep], spec, report)
     full = np.empty(len(rows), dtype=object)
     full[keep] = geoms
@@ -128,6 +131,17 @@ def _canonical(
     frame["_row"] = rows[keep]
     frame["_file"] = report.name
     return frame
+
+
+def _reject_missing(rows: np.ndarray, report: FileReport) -> None:
+    """Report rows without a geometry (a feature whose geometry is null) that no rule has
+    rejected already (coordinate rules reject a CSV row's unusable point with their reason)."""
+    if not len(rows):
+        return
+    done = {i.row for i in report.issues if i.action == "rejected"}
+    for row in rows:
+        if int(row) not in done:
+            report.add(int(row), "geometry", "no geometry (null)", "rejected")
 
 
 _CASTS: dict[str, Callable[[Any], Any]] = {"integer": int, "bigint": int, "real": float,
@@ -177,6 +191,8 @@ def collect(
                         if not canonical.fits(spec, table):
                             raise
                         mapped = canonical.map_canonical(spec, table, context)
+                    if table.geometry is None and table.source_crs is not None:  # CSV, --crs
+                        mapped.geometry = to_wgs84(mapped.geometry, table.source_crs)
                     frame = _canonical(spec, mapped, file_report, options)
                 except LoadError as err:
                     file_report.error = str(err)
