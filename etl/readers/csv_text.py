@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from pyproj import CRS
 
 from etl.readers import Table

@@ -193,8 +193,8 @@ KILLED_LOADER = textwrap.dedent(
     from gis.db import connect
     from tests.gis.test_storage import SPEC, frame
 
-    def slow_rows(frame, spec):
-        for i, row in enumerate(frame_rows(frame, spec)):
+    def slow_rows(frame, spec, **numbering):
+        for i, row in enumerate(frame_rows(frame, spec, **numbering)):
             if i == 500:
                 print("copying", flush=True)
                 time.sleep(60)
