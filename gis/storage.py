@@ -351,19 +351,25 @@ def drop_orphans(conn: Conn) -> list[str]:
         if not match or name in known:
             continue
         # A table another session is still indexing (committed, not yet published) is not an
-        # orphan: that session holds its layer's load lock. Ours is held already (re-entrant).
-        try:
-            lock_layer(conn, match["layer"])
-        except LoadInProgress:
-            continue
-        try:
-            if not _published(conn, str(name)):  # that load may have finished in the meantime
-                orphan = sql.Identifier(SCHEMA, name)
-                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(orphan))
-                dropped.append(str(name))
-        finally:
-            unlock_layer(conn, match["layer"])
+        # orphan: that session holds its layer's load lock. Checked after listing the table, a
+        # free lock means its load has ended: published (seen now), or dead (an orphan).
+        if not _loading_elsewhere(conn, match["layer"]) and not _published(conn, str(name)):
+            orphan = sql.Identifier(SCHEMA, name)
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(orphan))
+            dropped.append(str(name))
     return dropped
+
+
+def _loading_elsewhere(conn: Conn, layer_id: str) -> bool:
+    """True while another session holds ``layer_id``'s load lock (see :func:`lock_layer`)."""
+    row = conn.execute(
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND classid = hashtext('kasane.load')::oid AND objid = hashtext(%s)::oid"
+        " AND objsubid = 2 AND pid <> pg_backend_pid()",
+        (layer_id,),
+    ).fetchone()
+    return row is not None
 
 
 def _published(conn: Conn, table_name: str) -> bool:
