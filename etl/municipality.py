@@ -13,7 +13,12 @@ ADMIN_LAYER = "admin_boundaries"
 TOLERANCE_KM = 0.2  # N03 boundaries are simplified; a point this close to its own area is fine
 
 
-def _boundaries(conn: storage.Conn) -> dict[str, tuple[str, shapely.Geometry]]:
+Areas = dict[str, tuple[str, shapely.Geometry]]
+
+
+def boundaries(conn: storage.Conn) -> Areas:
+    """Served municipality outlines by local-government code: (name, polygon); empty when
+    the admin boundaries are not loaded."""
     exists = conn.execute(
         "SELECT 1 FROM kasane.layer_current WHERE layer_id = %s", (ADMIN_LAYER,)
     ).fetchone()
@@ -26,15 +31,12 @@ def _boundaries(conn: storage.Conn) -> dict[str, tuple[str, shapely.Geometry]]:
     return {str(c): (str(n), shapely.from_wkb(bytes(g))) for c, n, g in rows}
 
 
-def flag_outside_municipality(
-    conn: storage.Conn, frame: gpd.GeoDataFrame, report: LoadReport
-) -> int:
+def flag_outside_municipality(frame: gpd.GeoDataFrame, areas: Areas, report: LoadReport) -> int:
     """Add a 'flagged' issue for each point outside its stated municipality; returns how many."""
     if "lg_code" not in frame.columns or not len(frame):
         return 0
     if not (shapely.get_type_id(np.asarray(frame.geometry.values)) == 0).all():
         return 0
-    areas = _boundaries(conn)
     if not areas:
         return 0
     by_name = {f.name: f for f in report.files}

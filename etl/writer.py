@@ -1,13 +1,16 @@
-"""Write a canonical GeoDataFrame as a new layer version, all or nothing.
+"""Write canonical GeoDataFrames (one, or chunks as they come) as a new layer version, all or
+nothing.
 
-Everything — orphan clean-up, the version table, ``COPY``, indexes and the swap — runs in one
-transaction under a per-layer lock: a failed or killed load leaves the served version as it was.
+Under a per-layer lock: orphan clean-up, the version table and ``COPY`` in one transaction; the
+indexes, built side by side on two connections (:mod:`gis.version_indexes`); statistics and
+the swap in a second transaction. A failed or killed load leaves the served version as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -16,10 +19,12 @@ import numpy as np
 import pandas as pd
 import psycopg
 import shapely
+from psycopg import sql
 
 from gis import storage
 from gis.errors import DatabaseUnavailable
 from gis.layerspec import GeometryType, LayerSpec
+from gis.version_indexes import build_indexes
 
 _MULTI = {
     GeometryType.MULTIPOINT: shapely.multipoints,
@@ -84,8 +89,11 @@ def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
 FRAME_CHUNK_ROWS = 4096
 
 
-def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, ...]]:
-    """Rows in COPY order: fid, declared fields, WKB geometry (4326) and its 3857 copy.
+def frame_rows(
+    frame: gpd.GeoDataFrame, spec: LayerSpec, *, first_fid: int = 1
+) -> Iterator[tuple[Any, ...]]:
+    """Rows in COPY order: fid (from ``first_fid``), declared fields, WKB geometry (4326) and
+    its 3857 copy.
 
     The WKB carries no SRID: the columns' types give it (PostGIS sets an unknown SRID to the
     column's). Geometries are encoded a chunk at a time, so that memory stays bounded and the
@@ -99,7 +107,8 @@ def frame_rows(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Iterator[tuple[Any, 
         wkb = shapely.to_wkb(part)
         mercator = shapely.to_wkb(to_web_mercator(part))
         fields = [column[start:stop] for column in columns]
-        yield from zip(range(start + 1, stop + 1), *fields, wkb, mercator, strict=True)
+        fids = range(first_fid + start, first_fid + stop)
+        yield from zip(fids, *fields, wkb, mercator, strict=True)
 
 
 def _python_column(series: pd.Series) -> list[Any]:
@@ -125,19 +134,55 @@ def write_version(
 
     ``conn`` must be in autocommit mode, so that the swap commits on its own.
     """
+    version = write_chunks(conn, spec, [frame], lambda: provenance)
+    assert version is not None  # an empty frame makes an empty version
+    return version
+
+
+class _NothingCopied(Exception):
+    """Raised inside the COPY transaction to roll it back when no row came."""
+
+
+def write_chunks(
+    conn: storage.Conn,
+    spec: LayerSpec,
+    chunks: Iterable[gpd.GeoDataFrame],
+    provenance: Callable[[], storage.Provenance],
+    *,
+    skip_empty: bool = False,
+) -> int | None:
+    """Load frames as they come, as one new served version; returns it.
+
+    ``provenance`` is asked for once every chunk has been copied (a report that the chunks
+    fill as they are made is complete only then). With ``skip_empty``, no row at all changes
+    nothing and returns None. ``conn`` must be in autocommit mode.
+    """
     if not conn.autocommit:
         raise ValueError("write_version needs an autocommit connection")
-    if frame.crs is None or frame.crs.to_epsg() != 4326:
-        raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
     storage.lock_layer(conn, spec.id)
+    staged: sql.Identifier | None = None
+    extent = _Extent()
     try:
         with conn.transaction():
             storage.drop_orphans(conn)
             version = storage.next_version(conn, spec.id)
             table = storage.create_version_table(conn, spec, version)
-            provenance.rows_loaded = storage.copy_rows(conn, spec, table, frame_rows(frame, spec))
-            bbox = storage.finish_table(conn, table, _bbox(frame))
-            storage.publish(conn, spec, version, provenance, bbox)
+            copied = storage.copy_rows(conn, spec, table, _rows(chunks, spec, extent))
+            if skip_empty and not copied:
+                raise _NothingCopied
+        # Committed but not served (the indexes are built on two connections, which needs a
+        # table they can see): if the load dies from here on, the table is an orphan that the
+        # next load drops. Served versions change only in the transaction below.
+        staged = table
+        build_indexes(conn, table, f"{spec.id}__v{version}")
+        with conn.transaction():
+            bbox = storage.finish_table(conn, table, extent.bbox)
+            record = provenance()
+            record.rows_loaded = copied
+            storage.publish(conn, spec, version, record, bbox)
+        staged = None
+    except _NothingCopied:
+        return None
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(
             f"the database connection was lost while loading layer {spec.id!r}; nothing was"
@@ -145,13 +190,44 @@ def write_version(
         ) from exc
     finally:
         if not conn.closed:
+            _drop_staged(conn, staged)
             storage.unlock_layer(conn, spec.id)
     return version
 
 
-def _bbox(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
-    """(min lon, min lat, max lon, max lat) of every geometry, None for an empty frame."""
-    if not len(frame):
-        return None
-    bounds = shapely.total_bounds(np.asarray(frame.geometry.values, dtype=object))
-    return (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
+def _rows(
+    chunks: Iterable[gpd.GeoDataFrame], spec: LayerSpec, extent: _Extent
+) -> Iterator[tuple[Any, ...]]:
+    """Every chunk's rows, numbered on from one chunk to the next."""
+    fid = 1
+    for frame in chunks:
+        if frame.crs is None or frame.crs.to_epsg() != 4326:
+            raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
+        extent.add(np.asarray(frame.geometry.values, dtype=object))
+        yield from frame_rows(frame, spec, first_fid=fid)
+        fid += len(frame)
+
+
+class _Extent:
+    """The bbox (min lon, min lat, max lon, max lat) of every geometry seen; None for none."""
+
+    def __init__(self) -> None:
+        self.bbox: tuple[float, float, float, float] | None = None
+
+    def add(self, geoms: np.ndarray) -> None:
+        if not len(geoms):
+            return
+        b = [float(v) for v in shapely.total_bounds(geoms)]
+        if self.bbox is not None:
+            b = [min(b[0], self.bbox[0]), min(b[1], self.bbox[1]),
+                 max(b[2], self.bbox[2]), max(b[3], self.bbox[3])]  # fmt: skip
+        self.bbox = (b[0], b[1], b[2], b[3])
+
+
+def _drop_staged(conn: storage.Conn, staged: sql.Identifier | None) -> None:
+    """Drop a committed table whose load failed before it was published (best effort: what
+    is left is an orphan that the next load drops)."""
+    if staged is None:
+        return
+    with contextlib.suppress(psycopg.Error):
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staged))

@@ -176,20 +176,11 @@ def finish_table(
     table: sql.Identifier,
     bbox: tuple[float, float, float, float] | None = None,
 ) -> tuple[float, float, float, float] | None:
-    """Primary key, indexes and statistics; returns the bbox (min lon, min lat, max lon, max lat).
+    """Statistics; returns the bbox (min lon, min lat, max lon, max lat).
 
-    A caller that knows the bbox already (the loader has every geometry's bounds) passes it,
-    which saves a scan of the table.
+    The indexes come first (:func:`gis.version_indexes.build_indexes`). A caller that knows the
+    bbox already (the loader has every geometry's bounds) passes it, which saves a scan.
     """
-    name = table.as_string(conn).replace('"', "").split(".")[-1]
-    # The primary key is added after COPY: one sorted build instead of 1 btree insert per row.
-    conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (fid)").format(table))
-    for column in ("geom", "geom_3857"):
-        conn.execute(
-            sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(
-                sql.Identifier(f"{name}_{column}_gist"), table, sql.Identifier(column)
-            )
-        )
     conn.execute(sql.SQL("ANALYZE {}").format(table))
     if bbox is not None:
         return bbox
@@ -343,7 +334,8 @@ def rollback(conn: Conn, layer_id: str, version: int | None = None) -> int:
 
 
 def drop_orphans(conn: Conn) -> list[str]:
-    """Drop version tables that no recorded version owns (left by a killed load)."""
+    """Drop version tables that no recorded version owns (left by a killed load), except those
+    of a layer that another session is loading right now."""
     rows = conn.execute(
         "SELECT t.tablename FROM pg_tables t WHERE t.schemaname = %s", (SCHEMA,)
     ).fetchall()
@@ -355,7 +347,34 @@ def drop_orphans(conn: Conn) -> list[str]:
     }
     dropped = []
     for (name,) in rows:
-        if _VERSION_TABLE.match(str(name)) and name not in known:
-            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(SCHEMA, name)))
+        match = _VERSION_TABLE.match(str(name))
+        if not match or name in known:
+            continue
+        # A table another session is still indexing (committed, not yet published) is not an
+        # orphan: that session holds its layer's load lock. Checked after listing the table, a
+        # free lock means its load has ended: published (seen now), or dead (an orphan).
+        if not _loading_elsewhere(conn, match["layer"]) and not _published(conn, str(name)):
+            orphan = sql.Identifier(SCHEMA, name)
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(orphan))
             dropped.append(str(name))
     return dropped
+
+
+def _loading_elsewhere(conn: Conn, layer_id: str) -> bool:
+    """True while another session holds ``layer_id``'s load lock (see :func:`lock_layer`)."""
+    row = conn.execute(
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND classid = hashtext('kasane.load')::oid AND objid = hashtext(%s)::oid"
+        " AND objsubid = 2 AND pid <> pg_backend_pid()",
+        (layer_id,),
+    ).fetchone()
+    return row is not None
+
+
+def _published(conn: Conn, table_name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM kasane.layer_versions WHERE table_name = %s AND dropped_at IS NULL",
+        (table_name,),
+    ).fetchone()
+    return row is not None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -78,6 +80,10 @@ def load_command(
     Rejected rows are reported with their reason; the load is all or nothing.
     """
     logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
+    # The imported libraries' objects (about a million) go to the permanent generation: the
+    # cyclic GC, run again and again by a load's many new objects, no longer walks them (it
+    # took 0.2-0.4 s of CPU of a 200k-point load). Cycles the load makes are still collected.
+    gc.freeze()
     settings = settings_of(ctx)
     options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
     url = database_url(settings)
@@ -94,5 +100,29 @@ def load_command(
         _audit(url, layer, report.outcome, [p.name for p in paths])
     if report_path:
         report.write(report_path)
-    if report.rows_loaded == 0 and not report.outcome.startswith("unchanged"):
-        sys.exit(1)
+    failed = report.rows_loaded == 0 and not report.outcome.startswith("unchanged")
+    _leave(1 if failed else 0)
+
+
+def _leave(code: int) -> None:
+    """End the command; as the ``kasane`` process itself, without Python's teardown.
+
+    Tearing down the modules a load imports (pandas, pyarrow, GDAL, PROJ…) took 0.3 s, a tenth
+    of a 200k-point load. Nothing is pending by now: connections and temporary directories are
+    closed by their ``with`` blocks, and output is flushed here. Run inside another program
+    (``kasane.cli.main`` called in-process), it exits as usual.
+    """
+    entry = getattr(sys.modules.get("__main__"), "main", None)
+    if entry is not None and entry is _cli_main():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    if code:
+        sys.exit(code)
+
+
+def _cli_main() -> object:
+    from kasane.cli import main  # here: kasane.cli imports this module
+
+    return main

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
 from etl.readers import Table
 from etl.sniff import detect_encoding
+from gis.crs import resolve_crs
 from gis.errors import LoadError
 
 HEADER_SEARCH_ROWS = 10
@@ -86,3 +88,22 @@ def read_csv(path: Path, encoding: str | None = None) -> Table:
         encoding=used,
         warnings=warnings,
     )
+
+
+def coordinate_crs(text: str) -> CRS:
+    """The geographic CRS of a CSV's latitude/longitude columns, from ``--crs``.
+
+    Old municipal lists give Tokyo-datum (旧日本測地系) coordinates, some 450 m off JGD2011;
+    a projected CRS cannot apply, since the coordinates are read as latitude and longitude.
+    """
+    try:
+        crs = resolve_crs(text)
+    except ValueError as err:
+        raise LoadError(str(err)) from None
+    if not crs.is_geographic:
+        raise LoadError(
+            f"--crs {text} is a projected CRS, but a CSV's coordinates are read from its"
+            " latitude/longitude columns",
+            hint="give the datum of those columns, e.g. --crs Tokyo or --crs JGD2011",
+        )
+    return crs

@@ -9,15 +9,22 @@ identified to its EPSG code by :func:`gis.crs.resolve_crs`. Everything ends in E
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import struct
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -105,8 +112,60 @@ def to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
     return np.asarray(shapely.transform(geoms, move), dtype=object)
 
 
-def read_vector(item: Input, *, encoding: str | None, crs: str | None) -> Table:
-    """Read a vector file with pyogrio and bring it to EPSG:4326."""
+@dataclass
+class VectorFile:
+    """A vector file read into Arrow: attributes as a frame, geometries still WKB (compact).
+
+    Geometries become shapely objects (in EPSG:4326) one slice at a time in :meth:`tables`,
+    so that a large file never holds all of them at once.
+    """
+
+    attributes: pd.DataFrame
+    wkb: pa.ChunkedArray
+    crs: CRS
+    encoding: str | None
+
+    def __len__(self) -> int:
+        return len(self.attributes)
+
+    def tables(self, max_rows: int | None = None, max_bytes: int | None = None) -> Iterator[Table]:
+        """The file as tables of at most ``max_rows`` features and about ``max_bytes`` of WKB
+        (at least one feature) each; without limits, one table."""
+        for start, stop in _slices(self.wkb, max_rows, max_bytes):
+            wkb = self.wkb.slice(start, stop - start).to_numpy(zero_copy_only=False)
+            frame = self.attributes.iloc[start:stop].reset_index(drop=True)
+            yield Table(
+                frame=frame,
+                rows=np.arange(start + 1, start + len(frame) + 1, dtype=np.int64),
+                geometry=to_wgs84(shapely.from_wkb(wkb), self.crs),
+                encoding=self.encoding,
+                source_crs=self.crs,
+            )
+
+
+def _slices(
+    wkb: pa.ChunkedArray, max_rows: int | None, max_bytes: int | None
+) -> list[tuple[int, int]]:
+    """(start, stop) row ranges that keep to both limits; one range for an empty file."""
+    total = len(wkb)
+    if not total or (max_rows is None and max_bytes is None):
+        return [(0, total)]
+    sizes = pc.binary_length(wkb).to_numpy(zero_copy_only=False)
+    ends = np.cumsum(np.nan_to_num(sizes.astype(np.float64)))
+    bounds, start = [], 0
+    while start < total:
+        stop = min(start + (max_rows or total), total)
+        if max_bytes is not None:
+            base = ends[start - 1] if start else 0.0
+            within = int(np.searchsorted(ends, base + max_bytes, side="right"))
+            stop = max(start + 1, min(stop, within))
+        bounds.append((start, stop))
+        start = stop
+    return bounds
+
+
+def open_vector(item: Input, *, encoding: str | None, crs: str | None) -> VectorFile:
+    """Read a vector file with pyogrio (through Arrow) and find its CRS."""
     is_shp = item.path.suffix.lower() == ".shp" or item.sidecar(".dbf") is not None
     used = shapefile_encoding(item, encoding) if is_shp else encoding
     try:
@@ -117,19 +176,31 @@ def read_vector(item: Input, *, encoding: str | None, crs: str | None) -> Table:
         the_crs = source_crs(item, None if is_shp else declared, crs)
         with warnings.catch_warnings():  # e.g. "several features with id = 0": FIDs unused
             warnings.simplefilter("ignore", RuntimeWarning)
-            frame = pyogrio.read_dataframe(item.path, encoding=used, use_arrow=True)
+            meta, arrow = pyogrio.read_arrow(item.path, encoding=used, datetime_as_string=True)
     except pyogrio.errors.DataSourceError as err:
         raise LoadError(f"GDAL cannot read it: {err}") from err
-    geoms = np.asarray(frame.geometry.values, dtype=object)
-    attributes = frame.drop(columns="geometry")
-    attributes.columns = [normalize_header(str(c)) for c in attributes.columns]
-    return Table(
-        frame=attributes.reset_index(drop=True),
-        rows=np.arange(1, len(frame) + 1, dtype=np.int64),
-        geometry=to_wgs84(geoms, the_crs),
-        encoding=used,
-        source_crs=the_crs,
-    )
+    geometry = meta["geometry_name"] or "wkb_geometry"
+    if geometry not in arrow.column_names:
+        raise LoadError("the file holds no geometry")
+    attributes = _attributes(arrow.drop_columns([geometry]), meta)
+    return VectorFile(attributes, arrow.column(geometry), the_crs, used)
+
+
+def _attributes(arrow: pa.Table, meta: dict[str, Any]) -> pd.DataFrame:
+    """Attribute columns as pandas, as ``pyogrio.read_dataframe`` makes them (date-times
+    parsed from their ISO 8601 text, left as text when they do not parse)."""
+    frame = arrow.to_pandas()
+    for dtype, name in zip(meta["dtypes"], meta["fields"], strict=True):
+        if dtype is not None and dtype.startswith("datetime") and dtype != "datetime64[D]":
+            with contextlib.suppress(ValueError, TypeError):
+                frame[name] = pd.to_datetime(frame[name], format="ISO8601")
+    frame.columns = [normalize_header(str(c)) for c in frame.columns]
+    return frame
+
+
+def read_vector(item: Input, *, encoding: str | None, crs: str | None) -> Table:
+    """Read a vector file whole, in EPSG:4326."""
+    return next(open_vector(item, encoding=encoding, crs=crs).tables())
 
 
 def extract_zip(path: Path, target: Path) -> Path:

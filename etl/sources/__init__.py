@@ -50,6 +50,7 @@ class Source:
     kinds: tuple[LayerKind, ...]
     recognise: Callable[[Table], bool]
     map: Callable[[Table, Context], Mapped]
+    whole_file: bool = False  # True: mapping needs every row at once (else: chunk by chunk)
 
 
 def key(name: str) -> str:

@@ -152,5 +152,6 @@ AREA_SOURCES = (
         (LayerKind.ADMIN_BOUNDARY,),
         _recognise_n03,
         _map_n03,
+        whole_file=True,  # a municipality's islands, in any rows, become one feature
     ),
 )

@@ -114,6 +114,69 @@ def test_orphan_tables_are_cleaned_by_the_next_load(conn) -> None:
     assert leftovers is None
 
 
+def test_a_table_another_load_is_indexing_is_not_an_orphan(conn, database_url) -> None:
+    """Between COPY and the swap a load's table is committed (its indexes are built on two
+    connections); a load of another layer must leave it alone while its layer lock is held."""
+    other_spec = SPEC.model_copy(update={"id": "test_points_b"})
+    with connect(database_url, autocommit=True) as other:
+        storage.lock_layer(other, "test_points")
+        other.execute("CREATE TABLE layer_data.test_points__v7 (fid integer)")
+        try:
+            write_version(conn, other_spec, frame(2), storage.Provenance())
+            kept = conn.execute("SELECT to_regclass('layer_data.test_points__v7')").fetchone()
+            assert kept is not None and kept[0] is not None
+        finally:
+            storage.unlock_layer(other, "test_points")
+            _forget(conn, "test_points_b")
+    write_version(conn, other_spec, frame(2), storage.Provenance())  # lock free: an orphan now
+    _forget(conn, "test_points_b")
+    assert conn.execute("SELECT to_regclass('layer_data.test_points__v7')").fetchone() == (None,)
+
+
+def _forget(conn, layer_id: str) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(f"DROP VIEW IF EXISTS layer_data.{layer_id}")
+    for (name,) in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'layer_data' AND tablename LIKE %s",
+        (f"{layer_id}__v%",),
+    ).fetchall():
+        conn.execute(f'DROP TABLE layer_data."{name}"')
+    conn.execute("DELETE FROM kasane.layer_current WHERE layer_id = %s", (layer_id,))
+    conn.execute("DELETE FROM kasane.layer_versions WHERE layer_id = %s", (layer_id,))
+
+
+def test_served_table_has_its_key_and_both_spatial_indexes(conn) -> None:
+    write_version(conn, SPEC, frame(5), storage.Provenance())
+    indexes = conn.execute(
+        "SELECT i.indexrelid::regclass::text, i.indisprimary, am.amname"
+        " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am"
+        " ON am.oid = c.relam WHERE i.indrelid = 'layer_data.test_points__v1'::regclass"
+        " ORDER BY 1"
+    ).fetchall()
+    assert indexes == [
+        ("layer_data.test_points__v1_geom_3857_gist", False, "gist"),
+        ("layer_data.test_points__v1_geom_gist", False, "gist"),
+        ("layer_data.test_points__v1_pkey", True, "btree"),
+    ]
+    analysed = conn.execute(
+        "SELECT count(*) FROM pg_stats WHERE schemaname = 'layer_data'"
+        " AND tablename = 'test_points__v1'"
+    ).fetchone()[0]
+    assert analysed == 5  # fid, name, rank, geom, geom_3857
+
+
+def test_a_load_failing_after_its_commit_leaves_no_table(conn, monkeypatch) -> None:
+    write_version(conn, SPEC, frame(3), storage.Provenance())
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("index build failed")
+
+    monkeypatch.setattr("etl.writer.build_indexes", broken)
+    with pytest.raises(RuntimeError):
+        write_version(conn, SPEC, frame(4), storage.Provenance())
+    assert served_count(conn) == 3
+    assert conn.execute("SELECT to_regclass('layer_data.test_points__v2')").fetchone() == (None,)
+
+
 def test_concurrent_load_of_the_same_layer_is_refused(conn, database_url) -> None:
     with connect(database_url, autocommit=True) as other:
         storage.lock_layer(other, "test_points")
@@ -130,8 +193,8 @@ KILLED_LOADER = textwrap.dedent(
     from gis.db import connect
     from tests.gis.test_storage import SPEC, frame
 
-    def slow_rows(frame, spec):
-        for i, row in enumerate(frame_rows(frame, spec)):
+    def slow_rows(frame, spec, **numbering):
+        for i, row in enumerate(frame_rows(frame, spec, **numbering)):
             if i == 500:
                 print("copying", flush=True)
                 time.sleep(60)

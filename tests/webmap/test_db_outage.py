@@ -49,6 +49,11 @@ class Relay:
             pass
         finally:
             for s in (src, dst):
+                # shutdown first: close() alone sends no FIN while the other pipe's thread is
+                # still blocked in recv() on the same socket, and the database would wait on
+                # that half-dead connection for ever (seen with cut() racing this thread)
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
                 with contextlib.suppress(OSError):
                     s.close()
 

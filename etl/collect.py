@@ -1,0 +1,191 @@
+"""Inputs read, mapped and checked into canonical chunks, one file after another.
+
+A vector file is read whole into Arrow (compact: its WKB and column buffers), then turned into
+shapely geometries and pandas columns, mapped and checked a chunk (:data:`CHUNK_ROWS` features,
+at most :data:`CHUNK_BYTES` of WKB) at a time, so memory grows with the chunk rather than the
+file, and the writer sends one chunk by ``COPY`` while the next is made. A source family that
+needs every row at once (N03 merges a municipality's islands) gets the file as one chunk, and
+so does a CSV (read whole: its coordinate rules compare each point with the file's others).
+
+A file that cannot be used (unreadable, no known columns) is rejected with its reason before
+any of its rows is given out, and the other files still load.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from functools import partial
+from itertools import chain
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from etl.frames import canonical_frame
+from etl.inputs import Input, expand
+from etl.municipality import Areas, flag_outside_municipality
+from etl.options import LoadOptions, Progress
+from etl.readers import Table
+from etl.readers.csv_text import coordinate_crs, read_csv
+from etl.readers.vector import extract_zip, open_vector, to_wgs84
+from etl.report import FileReport, LoadReport
+from etl.sniff import sniff
+from etl.sources import Context, Mapped, canonical, pick
+from gis.errors import LoadError
+from gis.layerspec import LayerSpec
+
+CHUNK_ROWS = 10_000
+CHUNK_BYTES = 4 << 20  # of WKB: about 2,000 polygons of 110 vertices
+VECTOR_FORMATS = {"geojson", "topojson", "gpkg", "shapefile"}
+Mapper = Callable[[Table, Context], Mapped]
+
+
+def _tables(item: Input, options: LoadOptions, report: FileReport) -> tuple[Iterator[Table], bool]:
+    """The input as tables (chunks for a vector file), and whether it may be split."""
+    found = sniff(item.path)
+    report.format = found.format
+    if found.format == "csv":
+        table = read_csv(item.path, options.encoding)
+        table.source_crs = coordinate_crs(options.crs) if options.crs else None
+        report.encoding, report.rows_read = table.encoding, len(table)
+        for warning in table.warnings:
+            report.add(None, None, warning, "warning")
+        return iter([table]), False
+    if found.format in VECTOR_FORMATS:
+        vector = open_vector(item, encoding=options.encoding, crs=options.crs)
+        report.encoding, report.rows_read = vector.encoding, len(vector)
+        return vector.tables(CHUNK_ROWS, CHUNK_BYTES), True
+    if found.format == "xlsx":
+        raise LoadError(
+            f"this is {found.detail}, not CSV", hint="save it as CSV (UTF-8) and load that"
+        )
+    if found.format == "gtfs":
+        raise LoadError("this is a GTFS feed", hint="load it with `kasane load transit FEED.zip`")
+    raise LoadError(f"not loadable: {found.detail}")
+
+
+def _members(item: Input, scratch: Path) -> list[Input]:
+    """A zipped shapefile or GeoPackage unpacked into inputs of their own."""
+    target = Path(tempfile.mkdtemp(dir=scratch))
+    extract_zip(item.path, target)
+    members = [m for m in expand([target]) if m.path.suffix.lower() in (".shp", ".gpkg")]
+    for m in members:
+        m.sha256, m.bytes = item.sha256, item.bytes
+    return members
+
+
+def _mapper(spec: LayerSpec, table: Table, context: Context) -> tuple[Mapper, Mapped, bool]:
+    """The source family's mapping for this table (or the layer's own field names), the
+    mapped first table, and whether the family needs the whole file at once."""
+    try:
+        source = pick(spec.kind, table)
+        return source.map, source.map(table, context), source.whole_file
+    except LoadError:
+        if not canonical.fits(spec, table):
+            raise
+        mapper = partial(canonical.map_canonical, spec)
+        return mapper, mapper(table, context), False
+
+
+class FirstIds:
+    """Rejects rows whose ``id_field`` value an earlier row (in any chunk) had: the first wins."""
+
+    def __init__(self, spec: LayerSpec) -> None:
+        self.field = spec.id_field
+        self.seen: dict[object, tuple[str, int]] = {}
+
+    def keep_first(self, frame: gpd.GeoDataFrame, report: FileReport) -> gpd.GeoDataFrame:
+        """``frame`` without its repeated ids, each reported with where the id was first."""
+        if not self.field or not len(frame):
+            return frame
+        ids = frame[self.field]
+        dup = ids.notna() & (ids.duplicated(keep="first") | ids.isin(list(self.seen)))
+        values, rows = ids.tolist(), frame["_row"].tolist()
+        for i in np.flatnonzero(~dup & ids.notna()):
+            self.seen[values[i]] = (report.name, int(rows[i]))
+        if not dup.any():
+            return frame
+        for i in np.flatnonzero(dup):
+            first_file, first_row = self.seen[values[i]]
+            report.add(int(rows[i]), self.field, f"duplicate {self.field} {values[i]!r}"
+                       f" (first in {first_file} row {first_row})", "rejected")  # fmt: skip
+        return frame[~dup.to_numpy()].reset_index(drop=True)
+
+
+class Collector:
+    """Turns a load's inputs into checked chunks, filling the load's report as it goes."""
+
+    def __init__(self, spec: LayerSpec, options: LoadOptions, report: LoadReport,
+                 areas: Areas | None = None) -> None:  # fmt: skip
+        self.spec, self.options, self.report = spec, options, report
+        self.areas = areas or {}
+        self.ids = FirstIds(spec)
+
+    def chunks(
+        self, inputs: list[Input], progress: Progress | None = None
+    ) -> Iterator[gpd.GeoDataFrame]:
+        """Every input's rows that pass the rules, a chunk at a time (see the module doc)."""
+        scratch_dir = self.options.scratch
+        with tempfile.TemporaryDirectory(prefix="kasane-load-", dir=scratch_dir) as scratch:
+            for n, item in enumerate(inputs, start=1):
+                if progress:
+                    progress(n - 1, len(inputs), item.name)
+                parts = [item]
+                if sniff(item.path).format in ("shapefile-zip", "gpkg-zip"):
+                    parts = _members(item, Path(scratch))
+                for part in parts:
+                    name = item.name if part is item else f"{item.name}:{part.path.name}"
+                    file_report = FileReport(name, item.sha256, item.bytes)
+                    self.report.files.append(file_report)
+                    yield from self._file(part, file_report)
+            if progress:
+                progress(len(inputs), len(inputs), "")
+
+    def _file(self, item: Input, report: FileReport) -> Iterator[gpd.GeoDataFrame]:
+        context = Context(item.path, report, self.options.values)
+        try:
+            tables, splittable = _tables(item, self.options, report)
+            first = next(tables)
+            report.crs = _crs_name(first)
+            mapper, mapped, whole = _mapper(self.spec, first, context)
+            if whole and splittable:  # this family needs every row: one table after all
+                first = _joined(chain([first], tables))
+                tables, mapped = iter(()), mapper(first, context)
+            head = self._checked(first, mapped, report)
+        except LoadError as err:
+            report.error = str(err)
+            return
+        yield head
+        for table in tables:  # a LoadError from here on fails the whole load
+            yield self._checked(table, mapper(table, context), report)
+
+    def _checked(self, table: Table, mapped: Mapped, report: FileReport) -> gpd.GeoDataFrame:
+        if table.geometry is None and table.source_crs is not None:  # a CSV's --crs
+            mapped.geometry = to_wgs84(mapped.geometry, table.source_crs)
+        frame = canonical_frame(self.spec, mapped, report, self.options)
+        frame = self.ids.keep_first(frame, report)
+        flag_outside_municipality(frame, self.areas, self.report)
+        report.rows_loaded += len(frame)
+        return frame
+
+
+def _joined(tables: Iterator[Table]) -> Table:
+    parts = list(tables)
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    return Table(
+        frame=gpd.pd.concat([t.frame for t in parts], ignore_index=True),
+        rows=np.concatenate([t.rows for t in parts]),
+        geometry=np.concatenate([t.geometry for t in parts if t.geometry is not None]),
+        encoding=first.encoding,
+        source_crs=first.source_crs,
+    )
+
+
+def _crs_name(table: Table) -> str | None:
+    if table.source_crs is None:
+        return None
+    code = table.source_crs.to_epsg()
+    return f"EPSG:{code}" if code else table.source_crs.name
