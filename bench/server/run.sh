@@ -2,8 +2,9 @@
 # Kasane's map server beside TiPg, in one run of the shared benchmark (../shared/bench).
 #   make bench-server                 (or bench/server/run.sh)
 #   DURATION=20 CONC=8 SKIP=etl,pygeoapi,floor bench/server/run.sh
-# Two Kasane servers are measured: cache on (warm: loadgen's check pass fills the cache before
-# the timed window) and cache off (KASANE_CACHE_MB=0: every tile and page from PostGIS, "cold").
+# Two Kasane servers are measured: cache on (warm: a 15-s wrk pass per layer, then loadgen's check
+# pass, fill every worker's cache before the timed window) and cache off (KASANE_CACHE_MB=0:
+# every tile and page from PostGIS, "cold").
 # The tile feature cap is 10,000 here (TILE_CAP), as TiPg's default, so both build the same tiles.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,6 +43,16 @@ start() {  # port cache_mb
 }
 start "$PORT_WARM" 256
 start "$PORT_COLD" 0
+# Warm means every worker warm: each worker keeps its own cache, and loadgen's one-connection
+# check pass reaches only one worker per tile. So wrk first cycles each layer's 298 tiles over 8
+# connections (which the kernel spreads over both workers) for WARM_S seconds, unreported.
+printf '%s\n' 'local paths, i = {}, 0' \
+  'function init(args) for line in io.lines(args[1]) do paths[#paths + 1] = line end end' \
+  'function request() i = i + 1 return wrk.format("GET", paths[(i % #paths) + 1]) end' >out/warm.lua
+for layer in shelters floodzones busroutes; do
+  awk -v l="$layer" '{print "/tiles/" l "/" $1 "/" $2 "/" $3 ".mvt"}' out/tiles.txt >"out/warm-$layer.txt"
+  wrk -t2 -c8 -d"${WARM_S:-15}s" -s out/warm.lua "http://127.0.0.1:$PORT_WARM" -- "out/warm-$layer.txt" >/dev/null
+done
 T=out/kasane-targets.txt
 {
   echo "kasane-mvt-cold|http://127.0.0.1:$PORT_COLD/tiles/{layer}/{z}/{x}/{y}.mvt|shelters,floodzones,busroutes"
