@@ -24,7 +24,7 @@ from gis.crs import (
     tokyo_zone_epsg,
     zone_for_prefecture,
 )
-from tests.shared_data import shared_path
+from tests.shared_data import shared_path, shared_program
 
 GRS80 = Geod(ellps="GRS80")
 
@@ -343,3 +343,13 @@ def test_shared_path_skips_or_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         shared_path("nothing-here")
     (tmp_path / "data" / "x").mkdir(parents=True)
     assert shared_path("x") == tmp_path / "data" / "x"
+
+
+def test_shared_program_skips_or_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KASANE_REQUIRE_SHARED", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="program no-such-kasane-tool not found"):
+        shared_program("no-such-kasane-tool", "nothing")
+    monkeypatch.setenv("KASANE_REQUIRE_SHARED", "1")
+    with pytest.raises(pytest.fail.Exception, match="KASANE_REQUIRE_SHARED=1"):
+        shared_program("no-such-kasane-tool", "nothing")
+    assert Path(shared_program("sh", "dash")).name == "sh"

@@ -4,7 +4,6 @@ MVT drivers and owslib; and a new layer version is served at once by every worke
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -17,8 +16,13 @@ from etl.writer import write_version
 from gis import storage
 from gis.db import connect
 from tests.demo import demo_frames
+from tests.shared_data import shared_program
 
-pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin missing")
+
+@pytest.fixture()
+def ogrinfo() -> str:
+    """GDAL's ogrinfo (Debian gdal-bin), the third-party OAPIF and MVT client."""
+    return shared_program("ogrinfo", "gdal-bin")
 
 
 def _fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -30,9 +34,9 @@ def _fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[s
         return exc.code, dict(exc.headers), exc.read()
 
 
-def test_ogrinfo_oapif_lists_and_reads(live_server, registry) -> None:
+def test_ogrinfo_oapif_lists_and_reads(live_server, registry, ogrinfo) -> None:
     out = subprocess.run(
-        ["ogrinfo", "-ro", "-q", f"OAPIF:{live_server}"],
+        [ogrinfo, "-ro", "-q", f"OAPIF:{live_server}"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -42,14 +46,14 @@ def test_ogrinfo_oapif_lists_and_reads(live_server, registry) -> None:
         assert spec.id in out.stdout
     feature_count = len(demo_frames()["wifi_spots"])
     out = subprocess.run(
-        ["ogrinfo", "-ro", "-so", f"OAPIF:{live_server}/collections/wifi_spots", "wifi_spots"],
+        [ogrinfo, "-ro", "-so", f"OAPIF:{live_server}/collections/wifi_spots", "wifi_spots"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert f"Feature Count: {feature_count}" in out.stdout
 
 
-def test_gdal_mvt_driver_decodes_a_tile(live_server, tmp_path: Path) -> None:
+def test_gdal_mvt_driver_decodes_a_tile(live_server, tmp_path: Path, ogrinfo) -> None:
     frame = demo_frames()["shelters"]
     import math
 
@@ -62,9 +66,7 @@ def test_gdal_mvt_driver_decodes_a_tile(live_server, tmp_path: Path) -> None:
     path = tmp_path / str(z) / str(x) / f"{y}.pbf"
     path.parent.mkdir(parents=True)
     path.write_bytes(body)
-    out = subprocess.run(
-        ["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True
-    )
+    out = subprocess.run([ogrinfo, "-ro", "-al", "-so", str(path)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "Layer name: shelters" in out.stdout
     assert "shelter_id: String" in out.stdout
