@@ -56,7 +56,7 @@ class AnswerCache:
         self.lru = ByteLRU(max_bytes)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        """Answer from memory when this exact question was answered under this epoch."""
+        """Answer from memory when this exact question was answered under these epochs."""
         key = self._key(environ)
         if key is None:
             return self.wrapped(environ, start_response)  # type: ignore[no-any-return]
