@@ -71,6 +71,7 @@ def _trips(net: DemoNetwork, route: DemoRoute) -> tuple[list[list[object]], list
     times: list[list[object]] = []
     length = length_m(route.line)
     stop_ids = [net.stops[key]["stop_id"] for key in route.stop_keys]
+    terminals = [net.stops[route.stop_keys[-1]]["name"], net.stops[route.stop_keys[0]]["name"]]
     for direction in (0, 1):
         ids = stop_ids if direction == 0 else stop_ids[::-1]
         ordered = (
@@ -82,7 +83,7 @@ def _trips(net: DemoNetwork, route: DemoRoute) -> tuple[list[list[object]], list
                 count = max(1, round(count * HOLIDAY_SHARE))
             for n, start in enumerate(_starts(count)):
                 trip_id = f"{route.route_id}_{service}_{direction}_{n + 1:03d}"
-                trips.append([route.route_id, service, trip_id, ids[-1], direction,
+                trips.append([route.route_id, service, trip_id, terminals[direction], direction,
                               f"{route.route_id}_{direction}"])  # fmt: skip
                 for seq, (stop_id, f) in enumerate(zip(ids, ordered, strict=True)):
                     arrive = start + f * length / SPEED_M_S + max(0, seq - 1) * DWELL_S
@@ -107,8 +108,6 @@ def _feed(net: DemoNetwork, feed_id: str) -> dict[str, bytes]:
         for direction, points in ((0, coords), (1, coords[::-1])):
             shapes += [[f"{route.route_id}_{direction}", round(y, 6), round(x, 6), i + 1]
                        for i, (x, y) in enumerate(points)]  # fmt: skip
-    names = {s["stop_id"]: s["name"] for _, s in stops}
-    headsign = {row[2]: names[str(row[3])] for row in trips}
     return {
         "agency.txt": _csv(
             ["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"],
@@ -138,7 +137,7 @@ def _feed(net: DemoNetwork, feed_id: str) -> dict[str, bytes]:
         ),
         "trips.txt": _csv(
             ["route_id", "service_id", "trip_id", "trip_headsign", "direction_id", "shape_id"],
-            [[*row[:3], headsign[str(row[2])], *row[4:]] for row in trips],
+            trips,
         ),
         "stop_times.txt": _csv(
             [
