@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from gis.area_index import attributes_sql
 from gis.errors import BadRequest, NotFound
 from gis.layerspec import LayerKind, LayerSpec
 from gis.registry import LayerRegistry
@@ -113,19 +115,11 @@ def _class_of(spec: LayerSpec, value: object) -> tuple[dict[str, str] | None, st
 def _features_sql(layers: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
     """The point query over ``layers`` (id, declared fields), rendered once per layer set:
     composing it took longer than running it."""
-
-    def attributes(fields: tuple[str, ...]) -> sql.Composable:
-        # Only declared fields: converting the whole row would turn geometries into GeoJSON.
-        pairs = [sql.SQL("'fid', t.fid")] + [
-            sql.SQL("{}, t.{}").format(sql.Literal(name), sql.Identifier(name)) for name in fields
-        ]
-        return sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(pairs))
-
     columns = [
         sql.SQL(
             "(SELECT coalesce(jsonb_agg({} ORDER BY t.fid), '[]'::jsonb)"
             " FROM {} t WHERE ST_Intersects(t.geom, p.pt))"
-        ).format(attributes(fields), sql.Identifier("layer_data", layer_id))
+        ).format(attributes_sql(fields), sql.Identifier("layer_data", layer_id))
         for layer_id, fields in layers
     ]
     query = sql.SQL(
@@ -134,12 +128,22 @@ def _features_sql(layers: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
     return query.as_bytes(None)
 
 
-def _features_at(conn: Conn, specs: list[LayerSpec], point: LonLat) -> dict[str, list[Any]]:
-    """Attributes of every feature of each layer that contains the point, in one round trip."""
-    query = _features_sql(tuple((spec.id, tuple(spec.field_names)) for spec in specs))
-    row = conn.execute(query, (point.lon, point.lat)).fetchone()
-    assert row is not None
-    return {spec.id: list(value) for spec, value in zip(specs, row, strict=True)}
+FeatureFinder = Callable[[list[LayerSpec], LonLat], dict[str, list[Any]]]
+
+
+def features_in_database(conn: Conn) -> FeatureFinder:
+    """A finder asking PostGIS: the attributes of every feature of each layer that contains
+    the point, in fid order, in one round trip."""
+
+    def find(specs: list[LayerSpec], point: LonLat) -> dict[str, list[Any]]:
+        if not specs:
+            return {}
+        query = _features_sql(tuple((spec.id, tuple(spec.field_names)) for spec in specs))
+        row = conn.execute(query, (point.lon, point.lat)).fetchone()
+        assert row is not None
+        return {spec.id: list(value) for spec, value in zip(specs, row, strict=True)}
+
+    return find
 
 
 def _flood(spec: LayerSpec, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -201,23 +205,30 @@ def _summary(municipality: dict[str, Any] | None, hazards: list[dict[str, Any]])
 Loaded = dict[str, tuple[float, float, float, float] | None]
 
 
-def hazards_at(
-    conn: Conn, registry: LayerRegistry, point: LonLat, loaded: Loaded | None = None
-) -> dict[str, Any]:
-    """Every hazard layer at ``point``, the municipality, and a plain-language summary.
-
-    ``registry`` holds the layers the caller may see (:func:`gis.access.visible_registry`).
-
-    ``loaded`` (from :func:`loaded_layers`) may be passed in by callers that cache it.
-    """
-    if loaded is None:
-        loaded = loaded_layers(conn)
-    require_in_area(registry, loaded, point)
+def layers_asked(registry: LayerRegistry, loaded: Loaded) -> list[LayerSpec]:
+    """The loaded layers :func:`hazards_at` reads: every hazard layer, then the first
+    boundary layer (the municipality)."""
     hazard_specs = [
         spec for kind in HAZARD_OF_KIND for spec in registry.of_kind(kind) if spec.id in loaded
     ]
     admin_specs = [s for s in registry.of_kind(LayerKind.ADMIN_BOUNDARY) if s.id in loaded][:1]
-    found = _features_at(conn, [*hazard_specs, *admin_specs], point)
+    return [*hazard_specs, *admin_specs]
+
+
+def hazards_at(
+    find: FeatureFinder, registry: LayerRegistry, point: LonLat, loaded: Loaded
+) -> dict[str, Any]:
+    """Every hazard layer at ``point``, the municipality, and a plain-language summary.
+
+    ``registry`` holds the layers the caller may see (:func:`gis.access.visible_registry`);
+    ``loaded`` the served layers and their extents (:func:`loaded_layers`); ``find`` answers
+    which features contain the point (:func:`features_in_database`, or memory).
+    """
+    require_in_area(registry, loaded, point)
+    asked = layers_asked(registry, loaded)
+    hazard_specs = [spec for spec in asked if spec.kind in HAZARD_OF_KIND]
+    admin_specs = [spec for spec in asked if spec.kind == LayerKind.ADMIN_BOUNDARY]
+    found = find(asked, point)
     hazards = []
     for spec in hazard_specs:
         rows = found[spec.id]

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     cache_mb: int = Field(
         default=128, ge=0, le=65536, description="Response caches per worker, MiB (0 = off)."
     )
+    point_index_mb: int = Field(
+        default=512,
+        ge=0,
+        le=65536,
+        description="Memory per worker for hazard areas and shelters held for residents'"
+        " point questions, MiB (0 = always ask PostGIS).",
+    )
     cache_control: str = Field(
         default="public, max-age=60",
         description="Cache-Control of API responses (tiles, items, TileJSON).",

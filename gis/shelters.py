@@ -10,6 +10,7 @@ rank by degrees, which stretch differently east-west and north-south.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from psycopg import sql
 from pyproj import Geod
 
 from gis.errors import BadRequest, NotFound
-from gis.hazards import Loaded, LonLat, loaded_layers, require_in_area
+from gis.hazards import Loaded, LonLat, require_in_area
 from gis.params import parse_int
 from gis.registry import LayerRegistry
 from gis.shelter_status import CROWDING, DEFAULT_STATUS, OPEN_STATES, STATUSES
@@ -160,25 +161,39 @@ class NearestQuery:
     n: int = 5
 
 
+NEAREST_COLUMNS = tuple(c.strip() for c in _COLUMNS.split(","))
+NearestRows = Callable[[NearestQuery], list[tuple[Any, ...]]]
+
+
+def nearest_in_database(conn: Conn) -> NearestRows:
+    """Rows of the nearest shelters from PostGIS: :data:`NEAREST_COLUMNS`, lon, lat,
+    distance (m), status, crowding, updated_at; nearest first, ties by fid."""
+
+    def rows(query: NearestQuery) -> list[tuple[Any, ...]]:
+        try:
+            return conn.execute(
+                _nearest_sql(query.hazard, query.open_only),
+                {"lon": query.point.lon, "lat": query.point.lat, "n": query.n},
+            ).fetchall()
+        except psycopg.errors.UndefinedTable:
+            raise NotFound("the shelters layer is not loaded") from None
+
+    return rows
+
+
 def nearest(
-    conn: Conn, registry: LayerRegistry, query: NearestQuery, loaded: Loaded | None = None
+    rows_of: NearestRows, registry: LayerRegistry, query: NearestQuery, loaded: Loaded
 ) -> dict[str, Any]:
     """The ``n`` nearest shelters suitable for ``hazard`` (and open, if asked), nearest first.
 
-    ``loaded`` (from :func:`gis.hazards.loaded_layers`) may be passed in by callers that cache it.
+    ``loaded``: the served layers and their extents (:func:`gis.hazards.loaded_layers`);
+    ``rows_of``: where the rows come from (:func:`nearest_in_database`, or memory).
     """
     point = query.point
-    require_in_area(registry, loaded if loaded is not None else loaded_layers(conn), point)
-    try:
-        rows = conn.execute(
-            _nearest_sql(query.hazard, query.open_only),
-            {"lon": point.lon, "lat": point.lat, "n": query.n},
-        ).fetchall()
-    except psycopg.errors.UndefinedTable:
-        raise NotFound("the shelters layer is not loaded") from None
+    require_in_area(registry, loaded, point)
     shelters = []
     n_haz = len(HAZARDS)
-    for r in rows:
+    for r in rows_of(query):
         lon, lat, distance = float(r[7 + n_haz]), float(r[8 + n_haz]), float(r[9 + n_haz])
         azimuth, _, _ = GEOD.inv(point.lon, point.lat, lon, lat)
         bearing = (azimuth + 360.0) % 360.0

@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         uploads,
         vendor,
     )
+    from webmap.residents import memory as residents_memory
 
     db.init_app(app, settings)
     errors.init_app(app)
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     app.register_blueprint(uploads.bp)
     app.wsgi_app = fast_tiles.FastTiles(app, app.wsgi_app)
     answers.init_app(app, settings.cache_mb)
+    residents_memory.init_app(app, settings.point_index_mb)
     return app
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -11,19 +10,9 @@ from gis import audit, hazards, shelter_status, shelters
 from gis.errors import BadRequest
 from webmap import access, db, served
 from webmap.auth import require_principal
+from webmap.residents import memory
 
 bp = Blueprint("residents_api", __name__, url_prefix="/api")
-LOADED_TTL_S = 2.0  # how long a process trusts its list of loaded layers and their extents
-
-
-def _loaded(conn: Any) -> hazards.Loaded:
-    """Loaded layers and extents, re-read at most every LOADED_TTL_S seconds per app."""
-    cached: tuple[float, hazards.Loaded] | None = current_app.extensions.get("kasane.loaded")
-    now = time.monotonic()
-    if cached is None or now - cached[0] > LOADED_TTL_S:
-        cached = (now, hazards.loaded_layers(conn))
-        current_app.extensions["kasane.loaded"] = cached
-    return cached[1]
 
 
 def _point() -> hazards.LonLat:
@@ -34,8 +23,9 @@ def _point() -> hazards.LonLat:
 def hazards_at() -> Response:
     """Every hazard layer at ?lat=&lon=, the municipality, and a summary in words."""
     point = _point()
-    with db.connection() as conn:
-        body = hazards.hazards_at(conn, access.registry(), point, _loaded(conn))
+    registry, loaded = access.registry(), memory.loaded()
+    with memory.feature_finder(registry, loaded) as find:
+        body = hazards.hazards_at(find, registry, point, loaded)
     return jsonify(body)
 
 
@@ -49,8 +39,8 @@ def nearest() -> Response:
         open_only=shelters.parse_bool("open", request.args.get("open")),
         n=shelters.parse_count(request.args.get("n")),
     )
-    with db.connection() as conn:
-        body = shelters.nearest(conn, access.registry(), query, _loaded(conn))
+    with memory.nearest_rows() as rows:
+        body = shelters.nearest(rows, access.registry(), query, memory.loaded())
     return jsonify(body)
 
 

@@ -1,0 +1,121 @@
+"""The residents' API asks memory first (:mod:`gis.point_answers`) and PostGIS otherwise.
+
+Memory is used only while this process's version listener is live and holds an index of the
+served version (and, for shelters, a status snapshot of the current status epoch); anything
+else — a layer still being read, too big for the budget, the listener down — is asked of
+PostGIS over a pooled connection taken only when needed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from flask import Flask, current_app
+
+from gis import hazards, shelters
+from gis.area_index import AreaIndex
+from gis.db import connection as direct_connection
+from gis.hazards import FeatureFinder, Loaded, LonLat
+from gis.layerspec import LayerSpec
+from gis.point_answers import PointIndexes
+from gis.registry import LayerRegistry
+from gis.shelters import NEAREST_COLUMNS, NearestQuery, NearestRows
+from webmap import db, served
+
+_lock = threading.Lock()
+
+
+def init_app(app: Flask, point_index_mb: int) -> None:
+    """Remember this app's memory budget for point indexes (0 = always PostGIS)."""
+    app.extensions["kasane.point_index_bytes"] = point_index_mb * 1024 * 1024
+
+
+def indexes() -> PointIndexes:
+    """This process's indexes for the current app (made on first use, after any fork)."""
+    app = current_app
+    mine: tuple[int, PointIndexes] | None = app.extensions.get("kasane.point_indexes")
+    if mine is None or mine[0] != os.getpid():
+        with _lock:
+            mine = app.extensions.get("kasane.point_indexes")
+            if mine is None or mine[0] != os.getpid():
+                url = str(app.extensions["kasane.db_url"])
+                held = PointIndexes(
+                    lambda: direct_connection(url),
+                    int(app.extensions["kasane.point_index_bytes"]),
+                    tuple(shelters.HAZARDS),
+                )
+                mine = app.extensions["kasane.point_indexes"] = (os.getpid(), held)
+    return mine[1]
+
+
+def loaded() -> Loaded:
+    """Served layers and their extents (from the listener's memory while it is live)."""
+    return {layer_id: version.bbox for layer_id, version in served.state().items()}
+
+
+def _area_indexes(registry: LayerRegistry, where: Loaded) -> dict[str, AreaIndex]:
+    state = served.live_state()
+    held = indexes()
+    if state is None or not held.enabled:
+        return {}
+    found = {}
+    for spec in hazards.layers_asked(registry, where):
+        version = state.get(spec.id)
+        index = held.area(spec.id, version, tuple(spec.field_names)) if version else None
+        if index is not None:
+            found[spec.id] = index
+    return found
+
+
+@contextmanager
+def feature_finder(registry: LayerRegistry, where: Loaded) -> Iterator[FeatureFinder]:
+    """Which features contain a point: from memory where held, else one PostGIS query."""
+    memory = _area_indexes(registry, where)
+    with ExitStack() as stack:
+
+        def find(specs: list[LayerSpec], point: LonLat) -> dict[str, list[Any]]:
+            found = {
+                spec.id: memory[spec.id].features_at(point.lon, point.lat)
+                for spec in specs
+                if spec.id in memory
+            }
+            rest = [spec for spec in specs if spec.id not in memory]
+            if rest:
+                conn = stack.enter_context(db.connection())
+                found.update(hazards.features_in_database(conn)(rest, point))
+            return found
+
+        yield find
+
+
+@contextmanager
+def nearest_rows() -> Iterator[NearestRows]:
+    """Rows of the nearest shelters: from memory when it is current, else from PostGIS."""
+    tracker = served.tracker_for(current_app)
+    epochs = tracker.epochs  # read before the statuses, so a change meanwhile shows as stale
+    state = served.live_state()
+    held = indexes()
+    version = state.get("shelters") if state is not None and held.enabled else None
+    index = held.shelters(version, NEAREST_COLUMNS) if version is not None else None
+    statuses = (
+        held.statuses(index, epochs[1], db.connection)
+        if index is not None and epochs is not None
+        else None
+    )
+    if index is not None and statuses is not None:
+        ready_index, snapshot = index, statuses
+
+        def rows(query: NearestQuery) -> list[tuple[Any, ...]]:
+            point = query.point
+            return ready_index.nearest_rows(
+                snapshot, point.lon, point.lat, query.hazard, query.open_only, query.n
+            )
+
+        yield rows
+        return
+    with db.connection() as conn:
+        yield shelters.nearest_in_database(conn)
