@@ -5,10 +5,12 @@ by its make_data.py, copied to /tmp/kasane-bench-residents, with the same seeds)
 Kasane's shelters / flood_depth layers; landslide zones and boundaries are the demo layers.
 A quarter of the shelters is opened. Then `kasane serve` runs against that database and wrk
 drives it with 50 connections over random points near shelters; the figures are printed, with
-the share of answers that came from the answer cache (webmap/answers.py). Two workloads: 4000
+the share of answers that came from the answer cache (webmap/answers.py) and, of the others, the
+share answered from the in-memory indexes (gis/point_answers.py; the bench waits until every
+worker holds them). Two workloads: 4000
 places asked again and again (many residents asking about the same places; measured after one
 unreported pass, so the cache answers them), and every request a new point (no cache hit: the
-database answers each).
+indexes or the database answer each).
 
     .venv/bin/python bench/residents.py [--seconds 30] [--connections 50] [--keep-db]
 
@@ -186,16 +188,44 @@ def paths(url: str, count: int = 4000, repeats: int = 1, seed: int = 5) -> list[
     return out
 
 
-def cache_counts(base: str) -> tuple[float, float]:
-    """(hits, misses) of the server's response caches, from /metrics (all workers)."""
+COUNTERS = {
+    "hits": r"kasane_cache_hits_total",
+    "misses": r"kasane_cache_misses_total",
+    "memory": r'kasane_point_answers_total\{source="memory"\}',
+    "database": r'kasane_point_answers_total\{source="database"\}',
+}
+
+
+def counters(base: str) -> dict[str, float]:
+    """Answer-cache hits/misses and point answers by source, from /metrics (all workers)."""
     with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
         text = response.read().decode()
-    found = {
-        name: float(m.group(1))
-        for name in ("kasane_cache_hits_total", "kasane_cache_misses_total")
-        if (m := re.search(rf"^{name} (\S+)", text, re.M))
+    return {
+        name: float(m.group(1)) if (m := re.search(rf"^{pattern} (\S+)", text, re.M)) else 0.0
+        for name, pattern in COUNTERS.items()
     }
-    return found.get("kasane_cache_hits_total", 0.0), found.get("kasane_cache_misses_total", 0.0)
+
+
+def share(after: dict[str, float], before: dict[str, float], yes: str, no: str) -> str:
+    """The share of ``yes`` among ``yes`` + ``no`` between two readings of the counters."""
+    got, missed = after[yes] - before[yes], after[no] - before[no]
+    return f"{got / (got + missed):.0%}" if got + missed else "-"
+
+
+def wait_for_memory(base: str, url: str, limit_s: float = 180.0) -> float:
+    """Ask new questions until both workers answer from their in-memory indexes (built in the
+    background after the first questions); the seconds it took."""
+    started = time.monotonic()
+    for seed in range(1000, 2000):
+        if time.monotonic() - started > limit_s:
+            break
+        before = counters(base)
+        for p in paths(url, count=30, seed=seed):  # new places: the answer cache has none
+            urllib.request.urlopen(base + p, timeout=10).read()
+        if share(counters(base), before, "memory", "database") == "100%":
+            return time.monotonic() - started
+        time.sleep(0.5)
+    return float("nan")
 
 
 LUA = """
@@ -285,13 +315,15 @@ def main() -> None:
         for p in all_paths[:20]:  # every kind of URL answers 200 before we measure
             with urllib.request.urlopen(base + p, timeout=10) as response:
                 assert response.status == 200, p
+        took = wait_for_memory(base, url)
+        print(f"point indexes in memory in every worker after {took:.1f} s")
         distinct = paths(url, count=4000, repeats=40, seed=11)  # 160k, none asked twice
         print(
             f"\nwrk: {a.connections} connections, {a.seconds}s each, {a.workers} gunicorn workers"
         )
         print(
             f"{'endpoint':<34} {'p50':>9} {'p90':>9} {'p99':>9} {'req/s':>9} {'non-2xx':>8}"
-            f" {'cache hits':>10}"
+            f" {'cache hits':>10} {'memory':>7}"
         )
         for label, chosen, warm in (
             ("hazards-at, 2000 places again", all_paths[0::2], True),
@@ -303,14 +335,13 @@ def main() -> None:
             path_file.write_text("\n".join(chosen) + "\n")
             if warm:  # one unreported pass first: these residents have asked before
                 run_wrk(base, path_file, a.warm_seconds, a.connections)
-            hits0, misses0 = cache_counts(base)
+            before = counters(base)
             f = run_wrk(base, path_file, a.seconds, a.connections)
-            hits, misses = cache_counts(base)
-            lookups = (hits - hits0) + (misses - misses0)
-            ratio = f"{(hits - hits0) / lookups:.0%}" if lookups else "-"
+            after = counters(base)
             print(
                 f"{label:<34} {f.get('50%', '?'):>9} {f.get('90%', '?'):>9} {f.get('99%', '?'):>9}"
-                f" {f['req/s']:>9} {f['non-2xx']:>8} {ratio:>10}",
+                f" {f['req/s']:>9} {f['non-2xx']:>8} {share(after, before, 'hits', 'misses'):>10}"
+                f" {share(after, before, 'memory', 'database'):>7}",
                 flush=True,
             )
     finally:

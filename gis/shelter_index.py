@@ -9,8 +9,8 @@ question; on a disaster day residents ask thousands a second, each from a new pl
 * the search is exact like the SQL one: planar candidates give ``n`` true (geodesic, WGS84)
   distances, the largest bounds a lon/lat box that surely holds every shelter at most that far
   away, and everything in the box is ranked by true distance, then fid;
-* attributes are kept in an Arrow table (compact: no Python object per shelter) and only the
-  ``n`` answers are turned into Python values.
+* the answer columns of each shelter are kept marshalled (one small bytes object per shelter,
+  not a dozen Python objects) and only the ``n`` answers are turned back into values.
 
 Statuses change often on a disaster day; a :class:`Statuses` snapshot belongs to one status
 epoch of :class:`gis.versions.ServedVersions` and is re-read (one small query) when it moves.
@@ -18,6 +18,7 @@ epoch of :class:`gis.versions.ServedVersions` and is re-read (one small query) w
 
 from __future__ import annotations
 
+import marshal
 import math
 import threading
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import psycopg
-import pyarrow as pa
 import shapely
 from psycopg import sql
 from pyproj import Geod
@@ -36,7 +36,7 @@ from gis.storage import version_table
 Conn = psycopg.Connection[Any]
 GEOD = Geod(ellps="WGS84")
 FETCH_ROWS = 20000
-BYTES_PER_SHELTER = 700  # Arrow attributes, point, tree entry: used to refuse before reading
+BYTES_PER_SHELTER = 700  # marshalled columns, point, tree entry: used to refuse before reading
 # Shortest ground length of one degree: of latitude (meridian, at the equator) and of longitude
 # at latitude phi (>= these metres times cos(phi)): a box this wide holds the geodesic circle.
 METRES_PER_DEGREE_LAT_MIN = 110574.0
@@ -73,7 +73,7 @@ class ShelterIndex:
     lat: np.ndarray
     points: np.ndarray
     flags: dict[str, np.ndarray]
-    table: pa.Table
+    records: list[bytes]  # the answer columns of each shelter, marshalled: compact and quick
     row_of_fid: dict[int, int]
     trees: dict[SubsetKey, tuple[np.ndarray, shapely.STRtree]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -90,33 +90,30 @@ class ShelterIndex:
         fids: list[int] = []
         lons: list[float] = []
         lats: list[float] = []
-        chunks: list[pa.Table] = []
+        records: list[bytes] = []
+        flag_at = [columns.index(f"hz_{h}") for h in hazards]
+        flag_rows: list[tuple[bool, ...]] = []
         with conn.cursor(name="kasane_shelter_index") as cur:
-            cur.execute(query)
-            while rows := cur.fetchmany(FETCH_ROWS):
-                fid, x, y, *values = zip(*rows, strict=True)
-                fids.extend(fid)
-                lons.extend(x)
-                lats.extend(y)
-                chunks.append(pa.table(dict(zip(columns, map(list, values), strict=True))))
-        table = pa.concat_tables(chunks) if chunks else pa.table({c: [] for c in columns})
-        table = table.combine_chunks()  # one chunk per column: take() is then microseconds
+            cur.itersize = FETCH_ROWS
+            for fid, x, y, *values in cur.execute(query):
+                fids.append(fid)
+                lons.append(x)
+                lats.append(y)
+                records.append(marshal.dumps(tuple(values)))  # ValueError if not plain values
+                flag_rows.append(tuple(values[i] is True for i in flag_at))
         lon, lat = np.array(lons, dtype=float), np.array(lats, dtype=float)
-        flags = {
-            h: np.asarray(table.column(f"hz_{h}").fill_null(False).to_numpy(), dtype=bool)
-            for h in hazards
-        }
-        fid_array = np.array(fids, dtype=np.int64)
+        table = np.array(flag_rows, dtype=bool).reshape(len(records), len(hazards))
+        flags = {h: table[:, i] for i, h in enumerate(hazards)}
         return cls(
             version=version,
             hazards=hazards,
             columns=columns,
-            fids=fid_array,
+            fids=np.array(fids, dtype=np.int64),
             lon=lon,
             lat=lat,
             points=shapely.points(lon, lat),
             flags=flags,
-            table=table,
+            records=records,
             row_of_fid={int(f): i for i, f in enumerate(fids)},
         )
 
@@ -198,12 +195,11 @@ class ShelterIndex:
     def _rows(
         self, statuses: Statuses, rows: np.ndarray, metres: np.ndarray
     ) -> list[tuple[Any, ...]]:
-        picked = self.table.take(pa.array(rows))
-        values = zip(*(picked.column(c).to_pylist() for c in self.columns), strict=True)
         out = []
-        for row, distance, attributes in zip(rows.tolist(), metres.tolist(), values, strict=True):
+        for row, distance in zip(rows.tolist(), metres.tolist(), strict=True):
             status = statuses.by_row.get(row, (None, None, None))
-            out.append((*attributes, float(self.lon[row]), float(self.lat[row]), distance, *status))
+            values = marshal.loads(self.records[row])
+            out.append((*values, float(self.lon[row]), float(self.lat[row]), distance, *status))
         return out
 
 

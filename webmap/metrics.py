@@ -32,6 +32,11 @@ LATENCY = Histogram(
 )
 CACHE_HITS = Counter("kasane_cache_hits_total", "Response cache hits")
 CACHE_MISSES = Counter("kasane_cache_misses_total", "Response cache misses")
+POINT_ANSWERS = Counter(
+    "kasane_point_answers_total",
+    "Residents' point questions (hazards-at, nearest) by where the answer came from",
+    ["source"],
+)
 access_log = logging.getLogger("kasane.access")
 _SALT = secrets.token_bytes(16)  # per process: client tags cannot be joined across restarts
 
@@ -39,6 +44,11 @@ _SALT = secrets.token_bytes(16)  # per process: client tags cannot be joined acr
 def cache_event(hit: bool) -> None:
     """Count one response-cache lookup."""
     (CACHE_HITS if hit else CACHE_MISSES).inc()
+
+
+def point_answer(from_memory: bool) -> None:
+    """Count a hazards-at or nearest answer as given from memory or by PostGIS."""
+    POINT_ANSWERS.labels("memory" if from_memory else "database").inc()
 
 
 def client_tag(address: str | None) -> str:

@@ -24,7 +24,7 @@ from gis.layerspec import LayerSpec
 from gis.point_answers import PointIndexes
 from gis.registry import LayerRegistry
 from gis.shelters import NEAREST_COLUMNS, NearestQuery, NearestRows
-from webmap import db, served
+from webmap import db, metrics, served
 
 _lock = threading.Lock()
 
@@ -84,6 +84,7 @@ def feature_finder(registry: LayerRegistry, where: Loaded) -> Iterator[FeatureFi
                 if spec.id in memory
             }
             rest = [spec for spec in specs if spec.id not in memory]
+            metrics.point_answer(not rest)
             if rest:
                 conn = stack.enter_context(db.connection())
                 found.update(hazards.features_in_database(conn)(rest, point))
@@ -115,7 +116,9 @@ def nearest_rows() -> Iterator[NearestRows]:
                 snapshot, point.lon, point.lat, query.hazard, query.open_only, query.n
             )
 
+        metrics.point_answer(True)
         yield rows
         return
+    metrics.point_answer(False)
     with db.connection() as conn:
         yield shelters.nearest_in_database(conn)
