@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         uploads,
         vendor,
     )
+    from webmap.residents import fast as residents_fast
     from webmap.residents import memory as residents_memory
 
     db.init_app(app, settings)
@@ -62,8 +63,9 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     transit.init_app(app)
     app.register_blueprint(uploads.bp)
     app.wsgi_app = fast_tiles.FastTiles(app, app.wsgi_app)
-    answers.init_app(app, settings.cache_mb)
     residents_memory.init_app(app, settings.point_index_mb)
+    residents_fast.init_app(app)  # between the tile fast path and the answer cache
+    answers.init_app(app, settings.cache_mb)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -15,14 +16,25 @@ from webmap.residents import memory
 bp = Blueprint("residents_api", __name__, url_prefix="/api")
 
 
-def _point() -> hazards.LonLat:
-    return hazards.LonLat.parse(request.args.get("lat"), request.args.get("lon"))
+def point_of(args: Mapping[str, str]) -> hazards.LonLat:
+    """The ``lat``/``lon`` of a question (:class:`BadRequest` says what is wrong)."""
+    return hazards.LonLat.parse(args.get("lat"), args.get("lon"))
+
+
+def nearest_query(args: Mapping[str, str]) -> shelters.NearestQuery:
+    """The nearest-shelter question in ``args`` (:class:`BadRequest` says what is wrong)."""
+    return shelters.NearestQuery(
+        point=point_of(args),
+        hazard=shelters.parse_hazard(args.get("hazard")),
+        open_only=shelters.parse_bool("open", args.get("open")),
+        n=shelters.parse_count(args.get("n")),
+    )
 
 
 @bp.get("/hazards/at")
 def hazards_at() -> Response:
     """Every hazard layer at ?lat=&lon=, the municipality, and a summary in words."""
-    point = _point()
+    point = point_of(request.args)
     registry, loaded = access.registry(), memory.loaded()
     with memory.feature_finder(registry, loaded) as find:
         body = hazards.hazards_at(find, registry, point, loaded)
@@ -33,12 +45,7 @@ def hazards_at() -> Response:
 def nearest() -> Response:
     """The n nearest shelters suitable for ?hazard= (and open now with ?open=true)."""
     access.require("shelters")
-    query = shelters.NearestQuery(
-        point=_point(),
-        hazard=shelters.parse_hazard(request.args.get("hazard")),
-        open_only=shelters.parse_bool("open", request.args.get("open")),
-        n=shelters.parse_count(request.args.get("n")),
-    )
+    query = nearest_query(request.args)
     with memory.nearest_rows() as rows:
         body = shelters.nearest(rows, access.registry(), query, memory.loaded())
     return jsonify(body)

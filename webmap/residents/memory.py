@@ -93,32 +93,55 @@ def feature_finder(registry: LayerRegistry, where: Loaded) -> Iterator[FeatureFi
         yield find
 
 
-@contextmanager
-def nearest_rows() -> Iterator[NearestRows]:
-    """Rows of the nearest shelters: from memory when it is current, else from PostGIS."""
-    tracker = served.tracker_for(current_app)
-    epochs = tracker.epochs  # read before the statuses, so a change meanwhile shows as stale
-    state = served.live_state()
+def held_features(registry: LayerRegistry, where: Loaded) -> FeatureFinder | None:
+    """A finder answering from memory alone, or None unless every asked layer is held."""
+    memory = _area_indexes(registry, where)
+    if any(spec.id not in memory for spec in hazards.layers_asked(registry, where)):
+        return None
+
+    def find(specs: list[LayerSpec], point: LonLat) -> dict[str, list[Any]]:
+        metrics.point_answer(True)
+        return {spec.id: memory[spec.id].features_at(point.lon, point.lat) for spec in specs}
+
+    return find
+
+
+def held_nearest() -> NearestRows | None:
+    """Nearest-shelter rows from memory alone, or None unless the served shelters version and
+    the statuses of the current status epoch are held (reading a stale snapshot if need be)."""
+    epochs = served.tracker_for(current_app).epochs  # before the statuses: a change meanwhile
+    state = served.live_state()  # leaves the snapshot stale, never wrong
     held = indexes()
     version = state.get("shelters") if state is not None and held.enabled else None
     index = held.shelters(version, NEAREST_COLUMNS) if version is not None else None
-    statuses = (
-        held.statuses(index, epochs[1], db.connection)
-        if index is not None and epochs is not None
-        else None
-    )
-    if index is not None and statuses is not None:
-        ready_index, snapshot = index, statuses
+    if index is None or epochs is None:
+        return None
+    statuses = held.statuses(index, epochs[1], db.connection)
+    if statuses is None:
+        return None
+
+    def rows(query: NearestQuery) -> list[tuple[Any, ...]]:
+        metrics.point_answer(True)
+        point = query.point
+        return index.nearest_rows(
+            statuses, point.lon, point.lat, query.hazard, query.open_only, query.n
+        )
+
+    return rows
+
+
+@contextmanager
+def nearest_rows() -> Iterator[NearestRows]:
+    """Rows of the nearest shelters: from memory when it is current, else from PostGIS."""
+    from_memory = held_nearest()
+    if from_memory is not None:
+        yield from_memory
+        return
+    with db.connection() as conn:
+        in_database = shelters.nearest_in_database(conn)
 
         def rows(query: NearestQuery) -> list[tuple[Any, ...]]:
-            point = query.point
-            return ready_index.nearest_rows(
-                snapshot, point.lon, point.lat, query.hazard, query.open_only, query.n
-            )
+            metrics.point_answer(False)
+            return in_database(query)
 
-        metrics.point_answer(True)
         yield rows
-        return
-    metrics.point_answer(False)
-    with db.connection() as conn:
-        yield shelters.nearest_in_database(conn)
