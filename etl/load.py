@@ -22,6 +22,7 @@ from gis import storage
 from gis.db import connect
 from gis.errors import LoadError
 from gis.layerspec import LayerSpec
+from gis.timings import phase
 
 __all__ = ["LoadOptions", "Progress", "load", "served_digests"]
 
@@ -66,9 +67,11 @@ def load(
             hint="see `kasane transit --help`",
         )
     with connect(url, autocommit=True) as conn:
-        inputs = expand(paths)
-        digests = {i.sha256 for i in inputs}
-        if not options.force and not options.dry_run and digests == served_digests(conn, spec.id):
+        with phase("hash files (sha256), compare with served"):
+            inputs = expand(paths)
+            digests = {i.sha256 for i in inputs}
+            same = digests == served_digests(conn, spec.id)
+        if not options.force and not options.dry_run and same:
             report = LoadReport(spec.id, outcome="unchanged: the served version has the same files"
                                 " (use --force to load again)")  # fmt: skip
             return report

@@ -24,6 +24,7 @@ from psycopg import sql
 from gis import storage
 from gis.errors import DatabaseUnavailable
 from gis.layerspec import GeometryType, LayerSpec
+from gis.timings import phase
 from gis.version_indexes import build_indexes
 
 _MULTI = {
@@ -87,6 +88,7 @@ def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
 
 
 FRAME_CHUNK_ROWS = 4096
+ENCODE = "  encode geometries (in copy: WKB, EPSG:3857)"
 
 
 def frame_rows(
@@ -99,13 +101,15 @@ def frame_rows(
     column's). Geometries are encoded a chunk at a time, so that memory stays bounded and the
     server stores one chunk while the next is being encoded.
     """
-    geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
-    columns = [_python_column(frame[name]) for name in spec.field_names]
+    with phase(ENCODE):
+        geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
+        columns = [_python_column(frame[name]) for name in spec.field_names]
     for start in range(0, len(frame), FRAME_CHUNK_ROWS):
         stop = min(start + FRAME_CHUNK_ROWS, len(frame))
-        part = geoms[start:stop]
-        wkb = shapely.to_wkb(part)
-        mercator = shapely.to_wkb(to_web_mercator(part))
+        with phase(ENCODE):
+            part = geoms[start:stop]
+            wkb = shapely.to_wkb(part)
+            mercator = shapely.to_wkb(to_web_mercator(part))
         fields = [column[start:stop] for column in columns]
         fids = range(first_fid + start, first_fid + stop)
         yield from zip(fids, *fields, wkb, mercator, strict=True)
@@ -139,6 +143,9 @@ def write_version(
     return version
 
 
+COPY = "copy into the version table (includes the phases below)"
+
+
 class _NothingCopied(Exception):
     """Raised inside the COPY transaction to roll it back when no row came."""
 
@@ -164,22 +171,27 @@ def write_chunks(
     extent = _Extent()
     try:
         with conn.transaction():
-            storage.drop_orphans(conn)
-            version = storage.next_version(conn, spec.id)
-            table = storage.create_version_table(conn, spec, version)
-            copied = storage.copy_rows(conn, spec, table, _rows(chunks, spec, extent))
+            with phase("create version table (drop orphans)"):
+                storage.drop_orphans(conn)
+                version = storage.next_version(conn, spec.id)
+                table = storage.create_version_table(conn, spec, version)
+            with phase(COPY):
+                copied = storage.copy_rows(conn, spec, table, _rows(chunks, spec, extent))
             if skip_empty and not copied:
                 raise _NothingCopied
         # Committed but not served (the indexes are built on two connections, which needs a
         # table they can see): if the load dies from here on, the table is an orphan that the
         # next load drops. Served versions change only in the transaction below.
         staged = table
-        build_indexes(conn, table, f"{spec.id}__v{version}")
+        with phase("indexes (GiST geom and geom_3857, primary key)"):
+            build_indexes(conn, table, f"{spec.id}__v{version}")
         with conn.transaction():
-            bbox = storage.finish_table(conn, table, extent.bbox)
-            record = provenance()
-            record.rows_loaded = copied
-            storage.publish(conn, spec, version, record, bbox)
+            with phase("analyze"):
+                bbox = storage.finish_table(conn, table, extent.bbox)
+            with phase("publish (swap, commit)"):
+                record = provenance()
+                record.rows_loaded = copied
+                storage.publish(conn, spec, version, record, bbox)
         staged = None
     except _NothingCopied:
         return None

@@ -23,6 +23,7 @@ from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
 from gis.errors import KasaneError
+from gis.timings import phase
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
@@ -136,6 +137,7 @@ def encode_rows(columns: Sequence[Sequence[Any]], kinds: Sequence[str]) -> bytes
 
 
 BATCH_ROWS = 4096
+ENCODE = "  encode rows (in copy: binary COPY format)"
 
 
 def copy_in(
@@ -156,7 +158,9 @@ def copy_in(
     with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
         copy.write(SIGNATURE)
         for batch in _batches(rows, BATCH_ROWS):
-            copy.write(encode_rows(list(zip(*batch, strict=True)), kinds))
+            with phase(ENCODE):
+                data = encode_rows(list(zip(*batch, strict=True)), kinds)
+            copy.write(data)
             count += len(batch)
         copy.write(TRAILER)
     return count
