@@ -49,7 +49,8 @@ def _load(url: str, source: Path, **env: str) -> subprocess.CompletedProcess[str
 
 def _parse(stderr: str) -> tuple[dict[str, float], dict[str, float]]:
     """(top-level phases, phases nested in the COPY) of the printout."""
-    head, _, body = stderr.partition("kasane timings (wall seconds):\n")
+    _, found, body = stderr.partition("kasane timings (wall seconds):\n")
+    assert found, stderr
     top: dict[str, float] = {}
     nested: dict[str, float] = {}
     for line in body.splitlines():
