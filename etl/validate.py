@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from etl.report import FileReport
+from etl.star_shaped import proven_valid
 from etl.values import clean
 from gis.crs import parse_dms
 from gis.layerspec import FieldSpec, GeometryType, LayerSpec
@@ -143,7 +144,7 @@ def check_geometries(
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     for row in rows[~keep]:
         report.add(int(row), "geometry", "empty geometry", "rejected")
-    invalid = keep & ~_in_threads(shapely.is_valid, geoms)
+    invalid = keep & ~_valid(geoms, keep)
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid])
         fixed = shapely.make_valid(geoms[invalid])
@@ -178,6 +179,19 @@ def check_geometries(
         report.add(int(row), "geometry", "outside Japan (wrong CRS?)", "rejected")
     keep &= ~outside
     return geoms, keep
+
+
+def _valid(geoms: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """GEOS's validity of the ``keep`` geometries; those that :func:`proven_valid` proves valid
+    (exactly, and far faster) are not asked again."""
+    valid = np.ones(len(geoms), dtype=bool)
+    unknown = keep.copy()
+    polygonal = keep & np.isin(shapely.get_type_id(geoms), (3, 6))
+    if polygonal.any():
+        unknown[polygonal] = ~proven_valid(geoms[polygonal])
+    if unknown.any():
+        valid[unknown] = _in_threads(shapely.is_valid, geoms[unknown])
+    return valid
 
 
 def _in_threads(func: Callable[[np.ndarray], np.ndarray], geoms: np.ndarray) -> np.ndarray:
