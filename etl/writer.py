@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -77,29 +77,57 @@ def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
     runs), in numpy: x = R·λ, y = R·asinh(tan φ). Done here so the server only stores it.
     """
 
-    def project(coords: np.ndarray) -> np.ndarray:
-        radians = np.radians(coords)
-        out = np.empty_like(coords)
-        out[:, 0] = EARTH_RADIUS_M * radians[:, 0]
-        out[:, 1] = EARTH_RADIUS_M * np.arcsinh(np.tan(radians[:, 1]))
-        return out
+    return np.asarray(shapely.transform(geoms, mercator_coordinates), dtype=object)
 
-    return np.asarray(shapely.transform(geoms, project), dtype=object)
+
+def mercator_coordinates(coords: np.ndarray) -> np.ndarray:
+    """Longitude/latitude pairs (degrees) as Web Mercator x/y (metres), as in the function above."""
+    radians = np.radians(coords)
+    out = np.empty_like(coords)
+    out[:, 0] = EARTH_RADIUS_M * radians[:, 0]
+    out[:, 1] = EARTH_RADIUS_M * np.arcsinh(np.tan(radians[:, 1]))
+    return out
+
+
+# A 2D point's WKB, little-endian: byte order (1), type (1 = Point), x, y: 21 bytes, packed.
+_POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def point_wkb(coords: np.ndarray) -> np.ndarray:
+    """2D points (an ``(n, 2)`` array) as WKB, one fixed-width numpy record (``V21``) each:
+    the bytes ``shapely.to_wkb`` writes for them, made without a shapely call per point."""
+    out = np.empty(len(coords), dtype=_POINT_WKB)
+    out["order"], out["type"] = 1, 1
+    out["x"], out["y"] = coords[:, 0], coords[:, 1]
+    return out.view(f"V{_POINT_WKB.itemsize}")
+
+
+def geometry_columns(geoms: np.ndarray) -> tuple[Any, Any]:
+    """The WKB of ``geoms`` (EPSG:4326) and of their Web Mercator copies, for ``COPY``.
+
+    Plain 2D points, the common case of large layers, go straight from their coordinates to
+    WKB records (:func:`point_wkb`); anything else through shapely.
+    """
+    if len(geoms) and (shapely.get_type_id(geoms) == 0).all() and not shapely.has_z(geoms).any():
+        coords = shapely.get_coordinates(geoms)
+        if len(coords) == len(geoms):  # no POINT EMPTY
+            return point_wkb(coords), point_wkb(mercator_coordinates(coords))
+    return shapely.to_wkb(geoms), shapely.to_wkb(to_web_mercator(geoms))
 
 
 FRAME_CHUNK_ROWS = 4096
 ENCODE = "  encode geometries (in copy: WKB, EPSG:3857)"
 
 
-def frame_rows(
+def frame_columns(
     frame: gpd.GeoDataFrame, spec: LayerSpec, *, first_fid: int = 1
-) -> Iterator[tuple[Any, ...]]:
-    """Rows in COPY order: fid (from ``first_fid``), declared fields, WKB geometry (4326) and
-    its 3857 copy.
+) -> Iterator[list[Sequence[Any]]]:
+    """Batches of columns in COPY order: fid (from ``first_fid``), declared fields, WKB
+    geometry (4326) and its 3857 copy; at most :data:`FRAME_CHUNK_ROWS` rows a batch.
 
     The WKB carries no SRID: the columns' types give it (PostGIS sets an unknown SRID to the
-    column's). Geometries are encoded a chunk at a time, so that memory stays bounded and the
-    server stores one chunk while the next is being encoded.
+    column's). Geometries are encoded a batch at a time, so that memory stays bounded and the
+    server stores one batch while the next is being encoded.
     """
     with phase(ENCODE):
         geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
@@ -107,12 +135,9 @@ def frame_rows(
     for start in range(0, len(frame), FRAME_CHUNK_ROWS):
         stop = min(start + FRAME_CHUNK_ROWS, len(frame))
         with phase(ENCODE):
-            part = geoms[start:stop]
-            wkb = shapely.to_wkb(part)
-            mercator = shapely.to_wkb(to_web_mercator(part))
-        fields = [column[start:stop] for column in columns]
-        fids = range(first_fid + start, first_fid + stop)
-        yield from zip(fids, *fields, wkb, mercator, strict=True)
+            wkb, mercator = geometry_columns(geoms[start:stop])
+        fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
+        yield [fids, *(column[start:stop] for column in columns), wkb, mercator]
 
 
 def _python_column(series: pd.Series) -> list[Any]:
@@ -176,7 +201,8 @@ def write_chunks(
                 version = storage.next_version(conn, spec.id)
                 table = storage.create_version_table(conn, spec, version)
             with phase(COPY):
-                copied = storage.copy_rows(conn, spec, table, _rows(chunks, spec, extent))
+                batches = _batches(chunks, spec, extent)
+                copied = storage.copy_columns(conn, spec, table, batches)
             if skip_empty and not copied:
                 raise _NothingCopied
         # Committed but not served (the indexes are built on two connections, which needs a
@@ -207,16 +233,16 @@ def write_chunks(
     return version
 
 
-def _rows(
+def _batches(
     chunks: Iterable[gpd.GeoDataFrame], spec: LayerSpec, extent: _Extent
-) -> Iterator[tuple[Any, ...]]:
-    """Every chunk's rows, numbered on from one chunk to the next."""
+) -> Iterator[list[Sequence[Any]]]:
+    """Every chunk's rows as column batches, numbered on from one chunk to the next."""
     fid = 1
     for frame in chunks:
         if frame.crs is None or frame.crs.to_epsg() != 4326:
             raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
         extent.add(np.asarray(frame.geometry.values, dtype=object))
-        yield from frame_rows(frame, spec, first_fid=fid)
+        yield from frame_columns(frame, spec, first_fid=fid)
         fid += len(frame)
 
 
