@@ -21,6 +21,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from etl.wkb_columns import geometry_columns, to_web_mercator
 from gis import storage
 from gis.errors import DatabaseUnavailable
 from gis.layerspec import GeometryType, LayerSpec
@@ -67,54 +68,6 @@ def _python(value: Any) -> Any:
     return value
 
 
-EARTH_RADIUS_M = 6378137.0  # EPSG:3857's sphere
-
-
-def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
-    """EPSG:4326 geometries projected to Web Mercator (EPSG:3857), every vertex in one call.
-
-    The spherical formulas of PROJ's ``webmerc`` (what PostGIS's ``ST_Transform(geom, 3857)``
-    runs), in numpy: x = R·λ, y = R·asinh(tan φ). Done here so the server only stores it.
-    """
-
-    return np.asarray(shapely.transform(geoms, mercator_coordinates), dtype=object)
-
-
-def mercator_coordinates(coords: np.ndarray) -> np.ndarray:
-    """Longitude/latitude pairs (degrees) as Web Mercator x/y (metres), as in the function above."""
-    radians = np.radians(coords)
-    out = np.empty_like(coords)
-    out[:, 0] = EARTH_RADIUS_M * radians[:, 0]
-    out[:, 1] = EARTH_RADIUS_M * np.arcsinh(np.tan(radians[:, 1]))
-    return out
-
-
-# A 2D point's WKB, little-endian: byte order (1), type (1 = Point), x, y: 21 bytes, packed.
-_POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
-
-
-def point_wkb(coords: np.ndarray) -> np.ndarray:
-    """2D points (an ``(n, 2)`` array) as WKB, one fixed-width numpy record (``V21``) each:
-    the bytes ``shapely.to_wkb`` writes for them, made without a shapely call per point."""
-    out = np.empty(len(coords), dtype=_POINT_WKB)
-    out["order"], out["type"] = 1, 1
-    out["x"], out["y"] = coords[:, 0], coords[:, 1]
-    return out.view(f"V{_POINT_WKB.itemsize}")
-
-
-def geometry_columns(geoms: np.ndarray) -> tuple[Any, Any]:
-    """The WKB of ``geoms`` (EPSG:4326) and of their Web Mercator copies, for ``COPY``.
-
-    Plain 2D points, the common case of large layers, go straight from their coordinates to
-    WKB records (:func:`point_wkb`); anything else through shapely.
-    """
-    if len(geoms) and (shapely.get_type_id(geoms) == 0).all() and not shapely.has_z(geoms).any():
-        coords = shapely.get_coordinates(geoms)
-        if len(coords) == len(geoms):  # no POINT EMPTY
-            return point_wkb(coords), point_wkb(mercator_coordinates(coords))
-    return shapely.to_wkb(geoms), shapely.to_wkb(to_web_mercator(geoms))
-
-
 FRAME_CHUNK_ROWS = 4096
 ENCODE = "  encode geometries (in copy: WKB, EPSG:3857)"
 
@@ -130,14 +83,24 @@ def frame_columns(
     server stores one batch while the next is being encoded.
     """
     with phase(ENCODE):
-        geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
+        geoms = np.asarray(frame.geometry.values, dtype=object)
         columns = [_python_column(frame[name]) for name in spec.field_names]
     for start in range(0, len(frame), FRAME_CHUNK_ROWS):
         stop = min(start + FRAME_CHUNK_ROWS, len(frame))
         with phase(ENCODE):
-            wkb, mercator = geometry_columns(geoms[start:stop])
+            wkb, mercator = _wkb(geoms[start:stop], spec)
         fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
         yield [fids, *(column[start:stop] for column in columns), wkb, mercator]
+
+
+def _wkb(geoms: np.ndarray, spec: LayerSpec) -> tuple[Any, Any]:
+    """The WKB columns of ``geoms`` in the layer's declared type: by numpy where
+    :func:`etl.wkb_columns.geometry_columns` can, else by shapely."""
+    fast = geometry_columns(geoms, spec.geometry)
+    if fast is not None:
+        return fast
+    geoms = promote_to_declared(geoms, spec)
+    return shapely.to_wkb(geoms), shapely.to_wkb(to_web_mercator(geoms))
 
 
 def _python_column(series: pd.Series) -> list[Any]:

@@ -166,7 +166,7 @@ def copy_columns(
     """
     names = ["fid", *spec.field_names, "geom", "geom_3857"]
     kinds = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry", "geometry"]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY, FREEZE)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, names))
     )
     return copy_binary.copy_batches(conn, statement, kinds, batches)
