@@ -162,7 +162,9 @@ def copy_columns(
     """Binary-COPY batches of columns ``(fid, *fields in declared order, wkb_4326, wkb_3857)``.
 
     The (E)WKB may omit the SRID (the column types give it). See
-    :func:`gis.copy_binary.copy_batches`.
+    :func:`gis.copy_binary.copy_batches`. ``table`` must have been created in the current
+    transaction (:func:`create_version_table`): the rows are written frozen (``COPY … FREEZE``),
+    so that no later reader has to set their hint bits, nor vacuum freeze them.
     """
     names = ["fid", *spec.field_names, "geom", "geom_3857"]
     kinds = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry", "geometry"]
