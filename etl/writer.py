@@ -21,6 +21,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from etl.frames import WGS84
 from etl.wkb_columns import geometry_columns, to_web_mercator
 from gis import storage
 from gis.errors import DatabaseUnavailable
@@ -202,7 +203,7 @@ def _batches(
     """Every chunk's rows as column batches, numbered on from one chunk to the next."""
     fid = 1
     for frame in chunks:
-        if frame.crs is None or frame.crs.to_epsg() != 4326:
+        if frame.crs is None or (frame.crs is not WGS84 and frame.crs.to_epsg() != 4326):
             raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
         extent.add(np.asarray(frame.geometry.values, dtype=object))
         yield from frame_columns(frame, spec, first_fid=fid)
