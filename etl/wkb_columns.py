@@ -22,7 +22,7 @@ from gis.layerspec import GeometryType
 EARTH_RADIUS_M = 6378137.0  # EPSG:3857's sphere
 _POINT, _POLYGON, _MULTIPOLYGON = 0, 3, 6
 # A 2D point's WKB, little-endian: byte order (1), type (1 = Point), x, y: 21 bytes, packed.
-_POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 # Little-endian MultiPolygon of one part; the part's own WKB follows.
 _ONE_PART_MULTIPOLYGON = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"
 _HEADER = 9  # byte order, type, count (of rings or parts)
@@ -51,10 +51,10 @@ def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
 def point_wkb(coords: np.ndarray) -> np.ndarray:
     """2D points (an ``(n, 2)`` array) as WKB, one fixed-width numpy record (``V21``) each:
     the bytes ``shapely.to_wkb`` writes for them, made without a shapely call per point."""
-    out = np.empty(len(coords), dtype=_POINT_WKB)
+    out = np.empty(len(coords), dtype=POINT_WKB)
     out["order"], out["type"] = 1, 1
     out["x"], out["y"] = coords[:, 0], coords[:, 1]
-    return out.view(f"V{_POINT_WKB.itemsize}")
+    return out.view(f"V{POINT_WKB.itemsize}")
 
 
 def geometry_columns(geoms: np.ndarray, declared: GeometryType) -> tuple[Any, Any] | None:

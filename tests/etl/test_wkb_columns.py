@@ -5,9 +5,11 @@ coordinates are EPSG:3857's."""
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 import shapely
 
+from etl.readers.vector import geometries
 from etl.wkb_columns import geometry_columns, point_wkb, to_web_mercator
 from gis.layerspec import GeometryType
 
@@ -106,3 +108,28 @@ def test_polygons(declared: GeometryType) -> None:
 )
 def test_other_geometries_are_left_to_shapely(geoms: np.ndarray, declared: GeometryType) -> None:
     assert geometry_columns(np.asarray(geoms, dtype=object), declared) is None
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_points_read_from_arrow_are_shapely_s(large: bool) -> None:
+    """The reader's fast path for 2D points gives the geometries shapely parses from the WKB;
+    anything else in the column (a NaN point, a Z point, a polygon, a null) falls back."""
+    kind = pa.large_binary() if large else pa.binary()
+    rng = np.random.default_rng(14)
+    points = shapely.points(rng.uniform(120, 150, (300, 2)))
+    column = pa.array(shapely.to_wkb(points).tolist(), type=kind)
+    for sliced in (column, column.slice(7, 100)):
+        expected = shapely.from_wkb(sliced.to_numpy(zero_copy_only=False))
+        assert shapely.equals_exact(geometries(sliced), expected, tolerance=0).all()
+    odd = [
+        shapely.Point(np.nan, np.nan).wkb,
+        shapely.Point(1, 2, 3).wkb,
+        shapely.box(0, 0, 1, 1).wkb,
+    ]
+    for value in odd:
+        mixed = pa.array([points[0].wkb, value], type=kind)
+        got = geometries(mixed)
+        want = shapely.from_wkb(mixed.to_numpy(zero_copy_only=False))
+        assert [g.wkt for g in got] == [g.wkt for g in want]
+    with_null = pa.array([points[0].wkb, None], type=kind)
+    assert geometries(with_null)[1] is None
