@@ -41,13 +41,13 @@ def proven_valid(geoms: np.ndarray) -> np.ndarray:
         & ~shapely.is_empty(polygons)
         & (shapely.get_num_interior_rings(polygons) == 0)
     )
+    rings = shapely.get_exterior_ring(polygons[candidates])
     for centre in (_centroid, _vertex_mean, _bbox_centre):  # each tried where the last failed
         if not len(candidates):
             break
-        rings = shapely.get_exterior_ring(polygons[candidates])
         found = _star_shaped(rings, centre(polygons[candidates], rings))
         proven[candidates[found]] = True
-        candidates = candidates[~found]
+        candidates, rings = candidates[~found], rings[~found]
     return proven
 
 
