@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from etl.report import FileReport
 from etl.star_shaped import proven_valid
+from etl.validate import check_geometries
+from gis.layerspec import LayerSpec
 
 
 def _star(rng: np.random.Generator, x: float, y: float, clockwise: bool = False) -> shapely.Polygon:
@@ -82,3 +85,33 @@ def test_proof_agrees_with_geos_on_star_shaped_and_convex_polygons() -> None:
         proven = proven_valid(polygons)
         assert shapely.is_valid(polygons[proven]).all()
     assert proven_valid(convex).all()  # convex: star-shaped from its centroid
+
+
+def test_check_geometries_repairs_large_invalid_polygons_and_keeps_proved_ones() -> None:
+    """Through the row rules: a 60-vertex star is kept as it is, a 60-vertex ring that crosses
+    itself and a small bow-tie are made valid and reported, as GEOS decides."""
+    rng = np.random.default_rng(5)
+    star = _star(rng, 133.5, 34.5)
+    while len(star.exterior.coords) < 30:
+        star = _star(rng, 133.5, 34.5)
+    angles = np.linspace(0, 2 * np.pi, 60, endpoint=False)
+    crossing = shapely.Polygon(  # a rose: its ring winds round three times
+        np.column_stack([133.0 + 0.01 * np.cos(3 * angles) * np.cos(angles),
+                         34.0 + 0.01 * np.cos(3 * angles) * np.sin(angles)])
+    )  # fmt: skip
+    bowtie = shapely.Polygon([(133.0, 34.0), (133.1, 34.1), (133.1, 34.0), (133.0, 34.1)])
+    geoms = np.array([star, crossing, bowtie], dtype=object)
+    expected_valid = shapely.is_valid(geoms)
+    assert list(expected_valid) == [True, False, False]
+    spec = LayerSpec.model_validate(
+        {"id": "t", "kind": "flood_depth", "geometry": "MultiPolygon", "owner": "330001",
+         "title": {"ja": "試験", "en": "Test"}, "description": {"ja": "試験", "en": "Test"},
+         "license": {"name": "CC0", "attribution": {"ja": "試験", "en": "test"}},
+         "fields": [{"name": "n", "type": "integer", "title": {"ja": "n", "en": "n"}}]}
+    )  # fmt: skip
+    report = FileReport("x")
+    out, keep = check_geometries(geoms.copy(), np.array([1, 2, 3]), spec, report)
+    repaired = {i.row for i in report.issues if i.action == "repaired"}
+    assert repaired == {2, 3}
+    assert out[0] is star  # proved valid: left as it was
+    assert shapely.is_valid(out[keep]).all()
