@@ -20,7 +20,11 @@ _POLL_S = 0.05
 
 
 def prefetch(items: Iterable[T]) -> Iterator[T]:
-    """``items`` in order, each made in a worker thread while the caller holds the one before."""
+    """``items`` in order, each made in a worker thread while the caller holds the one before.
+
+    Nothing starts before the caller asks for the first item (so a load's reading happens
+    inside its ``COPY``, where its timings put it).
+    """
     ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=1)
     stop = threading.Event()
     source = iter(items)

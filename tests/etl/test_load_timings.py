@@ -1,7 +1,7 @@
 """``KASANE_TIMINGS=1`` makes ``kasane load`` say where its time went (stderr), and nothing
 changes without it. The figures are not judged (speed is for bench/etl.py), only their form:
-every phase of a load is there once, nested phases fit inside the COPY, the total holds the
-top-level phases."""
+every phase of a load is there once, each nested phase fits inside the COPY, the total holds
+the top-level phases."""
 
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ def test_timings_name_every_phase_once(etl_url: str, tmp_path: Path) -> None:
         "read", "map and check rows", "encode geometries", "encode rows"
     }  # fmt: skip
     copy = top["copy into the version table (includes the phases below)"]
-    assert sum(nested.values()) <= copy
+    # each runs inside the COPY; read and checks (a worker thread) overlap the encoding
+    assert max(nested.values()) <= copy
     steps = sum(v for k, v in top.items() if k != "total (process start to end)")
     # /proc gives the process start in 10 ms steps
     assert steps <= top["total (process start to end)"] + 0.011

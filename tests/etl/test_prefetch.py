@@ -58,3 +58,16 @@ def test_stopping_early_stops_the_worker_and_closes_the_source() -> None:
     assert closed.is_set()
     assert len(made) <= 4  # at most one item waits ahead, one more in the making
     assert "kasane-prefetch" not in {t.name for t in threading.enumerate()} - before
+
+
+def test_nothing_is_made_before_the_first_item_is_asked_for() -> None:
+    made: list[int] = []
+
+    def numbers() -> Iterator[int]:
+        made.append(0)
+        yield 0
+
+    items = prefetch(numbers())
+    assert made == []
+    assert list(items) == [0]
+    assert made == [0]
