@@ -4,7 +4,9 @@ A load reads and checks chunk N+1 while chunk N is encoded and sent by ``COPY``:
 GEOS, numpy, GDAL and the socket release the GIL, so the two overlap on a second core (the
 server takes its share too). At most one item waits ahead, so memory grows by one chunk.
 An exception in the worker is raised in the caller at the item where it happened; a caller
-that stops early stops the worker and closes the iterator (running its ``finally`` blocks).
+that stops early, and closes this generator, stops the worker and closes the iterator (running
+its ``finally`` blocks). Close it when you stop early: left to the garbage collector at
+interpreter exit, the worker may already be frozen.
 """
 
 from __future__ import annotations
@@ -61,5 +63,5 @@ def prefetch(items: Iterable[T]) -> Iterator[T]:
         stop.set()
         worker.join()
         close = getattr(source, "close", None)
-        if close is not None:
+        if close is not None and not worker.is_alive():
             close()

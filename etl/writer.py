@@ -191,6 +191,11 @@ def write_chunks(
             " changed (the served version is still served): load again when it is back"
         ) from exc
     finally:
+        # a failed COPY leaves the chunks half read: stop their reading (a worker thread, see
+        # etl.prefetch) now, not when the interpreter tears down
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
         if not conn.closed:
             _drop_staged(conn, staged)
             storage.unlock_layer(conn, spec.id)

@@ -249,3 +249,25 @@ def test_web_mercator_copy_matches_postgis(conn, geometry: str) -> None:
     assert worst < 1e-6  # metres
     assert kinds == [geometry.upper()]
     assert lon == list(lons) and lat == list(lats)  # the very doubles
+
+
+def test_a_failed_copy_closes_the_chunks_at_once(conn) -> None:
+    """The writer stops the reading of the chunks when it fails (with prefetch, a worker
+    thread), rather than leaving it to the garbage collector."""
+    from etl.prefetch import prefetch
+    from etl.writer import write_chunks
+
+    closed = []
+
+    def chunks():  # type: ignore[no-untyped-def]
+        try:
+            yield frame(3)
+            yield frame(3).set_crs("EPSG:3857", allow_override=True)  # refused by the writer
+            yield frame(3)
+        finally:
+            closed.append(True)
+
+    with pytest.raises(ValueError, match="must be in EPSG:4326"):
+        write_chunks(conn, SPEC, prefetch(chunks()), storage.Provenance)
+    assert closed == [True]
+    assert "test_points" not in storage.current_versions(conn)
