@@ -263,11 +263,13 @@ def test_a_failed_copy_closes_the_chunks_at_once(conn) -> None:
         try:
             yield frame(3)
             yield frame(3).set_crs("EPSG:3857", allow_override=True)  # refused by the writer
-            yield frame(3)
+            while True:  # more to read: only closing stops it
+                yield frame(3)
         finally:
             closed.append(True)
 
+    items = prefetch(chunks())  # held here: no garbage collector closes it for the writer
     with pytest.raises(ValueError, match="must be in EPSG:4326"):
-        write_chunks(conn, SPEC, prefetch(chunks()), storage.Provenance)
+        write_chunks(conn, SPEC, items, storage.Provenance)
     assert closed == [True]
     assert "test_points" not in storage.current_versions(conn)
