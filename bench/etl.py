@@ -3,7 +3,8 @@
 Runs in one go, on one machine, against the private benchmark PostGIS of ../shared/bench (pg.sh,
 BENCHPG_DIR/BENCHPG_PORT), with the synthetic 200k points and 20k polygons made by its
 make_data.py, in rounds: each round times every method once. Prints a table of medians (wall
-seconds) and the peak RSS of `kasane load`.
+seconds), the peak RSS of `kasane load`, and where its time went (the medians of the phases that
+`KASANE_TIMINGS=1` makes it print).
 
     make bench-etl            # or: .venv/bin/python bench/etl.py [--runs 3]
 """
@@ -55,11 +56,25 @@ def prepare() -> str:
     if not (WORK / "data" / "floodzones.gpkg").exists():
         print("generating synthetic data (make_data.py, about 1-2 min)…", flush=True)
         sh(sys.executable, "make_data.py")
+    # Kasane's own modules compiled as an install compiles them: an editable install leaves
+    # that to the first import, which PYTHONDONTWRITEBYTECODE (set in some shells) forbids, and
+    # then every start compiles about a hundred modules again.
+    sh(sys.executable, "-m", "compileall", "-q", "gis", "etl", "kasane", cwd=ROOT)
     return sh("./pg.sh", "start").strip().splitlines()[-1]
 
 
-def kasane_load(dsn: str, layer: str, source: Path) -> tuple[float, int]:
-    env = {"KASANE_DATABASE_URL": dsn, "KASANE_LAYERS_DIR": str(ROOT / "bench" / "layers")}
+PHASE_LINE = re.compile(r"^  (\s*\S.*?)\s+(\d+\.\d+)$")
+
+
+def phases(stderr: str) -> dict[str, float]:
+    """The phase lines of ``KASANE_TIMINGS=1``'s printout (name, indented as there -> seconds)."""
+    lines = stderr.split("kasane timings", 1)[-1].splitlines()[1:]
+    return {m[1]: float(m[2]) for line in lines if (m := PHASE_LINE.match(line))}
+
+
+def kasane_load(dsn: str, layer: str, source: Path) -> tuple[float, int, dict[str, float]]:
+    env = {"KASANE_DATABASE_URL": dsn, "KASANE_LAYERS_DIR": str(ROOT / "bench" / "layers"),
+           "KASANE_TIMINGS": "1"}  # fmt: skip
     sh("psql", dsn, "-qc", "CHECKPOINT")
     start = time.perf_counter()
     out = subprocess.run(
@@ -69,7 +84,7 @@ def kasane_load(dsn: str, layer: str, source: Path) -> tuple[float, int]:
     )  # fmt: skip
     wall = time.perf_counter() - start
     rss = int(re.search(r"peak_rss_kb=(\d+)", out.stderr)[1])  # type: ignore[index]
-    return wall, rss
+    return wall, rss, phases(out.stderr)
 
 
 def startup() -> float:
@@ -94,6 +109,7 @@ def main() -> None:
     # falls on all of them rather than on whichever ran last.
     walls: dict[tuple[str, str], list[float]] = {}
     rss: dict[str, int] = {}
+    spent: dict[str, dict[str, list[float]]] = {source: {} for source in LAYERS}
     peer_json = WORK / "out" / "etl-kasane-run.json"
     peers = ["--methods", "ogr2ogr,floor", "--layers", ",".join(LAYERS), "--out", str(peer_json)]
     for _ in range(args.runs):
@@ -102,8 +118,10 @@ def main() -> None:
             if r["method"] != "ogr2ogr(geojson)":
                 walls.setdefault((r["method"], r["layer"]), []).append(r["median"])
         for source, layer in LAYERS.items():
-            wall, peak = kasane_load(dsn, layer, WORK / "data" / f"{source}.gpkg")
+            wall, peak, parts = kasane_load(dsn, layer, WORK / "data" / f"{source}.gpkg")
             walls.setdefault(("kasane load (gpkg)", source), []).append(wall)
+            for name, seconds in parts.items():
+                spent[source].setdefault(name, []).append(seconds)
             rss[source] = max(rss.get(source, 0), peak)
     rows = [
         (method, layer, statistics.median(w), min(w), max(w),
@@ -122,6 +140,12 @@ def main() -> None:
               f" kasane/floor = {kasane / floor:.2f}× (bar: ≤ 1.0× and ≤ 1.3×)")  # fmt: skip
     print(f"kasane's startup (Python + imports, in each kasane figure; the floor's own imports"
           f" are outside its figure): {boot:.2f} s")  # fmt: skip
+    print("\nkasane load, median wall seconds per phase (indented phases run inside the COPY):")
+    print(f"{'phase':<58}" + "".join(f"{source:>12}" for source in LAYERS))
+    for name in dict.fromkeys(n for source in LAYERS for n in spent[source]):
+        cells = [spent[source].get(name) for source in LAYERS]
+        print(f"{name:<58}" + "".join(
+            f"{statistics.median(c):>12.2f}" if c else f"{'-':>12}" for c in cells))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -34,11 +34,14 @@ from etl.sniff import sniff
 from etl.sources import Context, Mapped, canonical, pick
 from gis.errors import LoadError
 from gis.layerspec import LayerSpec
+from gis.timings import phase
 
 CHUNK_ROWS = 10_000
 CHUNK_BYTES = 4 << 20  # of WKB: about 2,000 polygons of 110 vertices
 VECTOR_FORMATS = {"geojson", "topojson", "gpkg", "shapefile"}
 Mapper = Callable[[Table, Context], Mapped]
+READ = "  read (in copy: GDAL, Arrow, WKB to shapely)"
+CHECK = "  map and check rows (in copy)"
 
 
 def _tables(item: Input, options: LoadOptions, report: FileReport) -> tuple[Iterator[Table], bool]:
@@ -145,20 +148,31 @@ class Collector:
     def _file(self, item: Input, report: FileReport) -> Iterator[gpd.GeoDataFrame]:
         context = Context(item.path, report, self.options.values)
         try:
-            tables, splittable = _tables(item, self.options, report)
-            first = next(tables)
+            with phase(READ):
+                tables, splittable = _tables(item, self.options, report)
+                first = next(tables)
             report.crs = _crs_name(first)
-            mapper, mapped, whole = _mapper(self.spec, first, context)
+            with phase(CHECK):
+                mapper, mapped, whole = _mapper(self.spec, first, context)
             if whole and splittable:  # this family needs every row: one table after all
-                first = _joined(chain([first], tables))
-                tables, mapped = iter(()), mapper(first, context)
-            head = self._checked(first, mapped, report)
+                with phase(READ):
+                    first = _joined(chain([first], tables))
+                with phase(CHECK):
+                    tables, mapped = iter(()), mapper(first, context)
+            with phase(CHECK):
+                head = self._checked(first, mapped, report)
         except LoadError as err:
             report.error = str(err)
             return
         yield head
-        for table in tables:  # a LoadError from here on fails the whole load
-            yield self._checked(table, mapper(table, context), report)
+        while True:  # a LoadError from here on fails the whole load
+            with phase(READ):
+                table = next(tables, None)
+            if table is None:
+                return
+            with phase(CHECK):
+                frame = self._checked(table, mapper(table, context), report)
+            yield frame
 
     def _checked(self, table: Table, mapped: Mapped, report: FileReport) -> gpd.GeoDataFrame:
         if table.geometry is None and table.source_crs is not None:  # a CSV's --crs

@@ -3,7 +3,8 @@
 Each input is sniffed (format and encoding from content), read, mapped by the source family
 that recognises its columns, and checked row by row, a chunk at a time (:mod:`etl.collect`);
 the chunks are written as they come as one new version (binary ``COPY`` into a fresh table,
-indexes, swap, see :mod:`etl.writer`). A file that cannot be used is rejected with its reason
+indexes, swap, see :mod:`etl.writer`), the next one made in a worker thread while one is sent
+(:mod:`etl.prefetch`). A file that cannot be used is rejected with its reason
 while the others still load. Re-loading files whose sha256 match the served version is a no-op
 unless forced.
 """
@@ -16,12 +17,14 @@ from etl.collect import Collector
 from etl.inputs import Input, expand
 from etl.municipality import ADMIN_LAYER, boundaries
 from etl.options import LoadOptions, Progress
+from etl.prefetch import prefetch
 from etl.report import LoadReport
 from etl.writer import write_chunks
 from gis import storage
 from gis.db import connect
 from gis.errors import LoadError
 from gis.layerspec import LayerSpec
+from gis.timings import phase
 
 __all__ = ["LoadOptions", "Progress", "load", "served_digests"]
 
@@ -66,9 +69,11 @@ def load(
             hint="see `kasane transit --help`",
         )
     with connect(url, autocommit=True) as conn:
-        inputs = expand(paths)
-        digests = {i.sha256 for i in inputs}
-        if not options.force and not options.dry_run and digests == served_digests(conn, spec.id):
+        with phase("hash files (sha256), compare with served"):
+            inputs = expand(paths)
+            digests = {i.sha256 for i in inputs}
+            same = digests == served_digests(conn, spec.id)
+        if not options.force and not options.dry_run and same:
             report = LoadReport(spec.id, outcome="unchanged: the served version has the same files"
                                 " (use --force to load again)")  # fmt: skip
             return report
@@ -80,8 +85,9 @@ def load(
             for _ in chunks:
                 pass
         else:
+            # the next chunk is read and checked while this one is encoded and sent
             report.version = write_chunks(
-                conn, spec, chunks, lambda: _provenance(inputs, report), skip_empty=True
+                conn, spec, prefetch(chunks), lambda: _provenance(inputs, report), skip_empty=True
             )
         if not report.rows_loaded:
             report.outcome = "nothing to load"

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from etl.report import FileReport
+from etl.star_shaped import proven_valid
 from etl.values import clean
 from gis.crs import parse_dms
 from gis.layerspec import FieldSpec, GeometryType, LayerSpec
@@ -27,6 +28,9 @@ LON_RANGE = (122.0, 154.0)
 LAT_RANGE = (20.0, 46.0)
 NEAR_KM = 50.0
 PARALLEL_FROM = 2000  # geometries; fewer are checked in one thread
+# GEOS's is_valid costs about 0.6 µs for a 4-vertex polygon, 4.8 µs for 32 and 32 µs for 128;
+# the star-shape proof 1.4, 3.3 and 17 µs: it pays from a little over 20 vertices
+PROOF_FROM_VERTICES = 24
 
 
 def in_japan(lon: float, lat: float) -> bool:
@@ -143,7 +147,7 @@ def check_geometries(
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     for row in rows[~keep]:
         report.add(int(row), "geometry", "empty geometry", "rejected")
-    invalid = keep & ~_in_threads(shapely.is_valid, geoms)
+    invalid = keep & ~_valid(geoms, keep)
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid])
         fixed = shapely.make_valid(geoms[invalid])
@@ -178,6 +182,21 @@ def check_geometries(
         report.add(int(row), "geometry", "outside Japan (wrong CRS?)", "rejected")
     keep &= ~outside
     return geoms, keep
+
+
+def _valid(geoms: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """GEOS's validity of the ``keep`` geometries; those that :func:`proven_valid` proves valid
+    (exactly, and faster for polygons of :data:`PROOF_FROM_VERTICES` or more) are not asked
+    again."""
+    valid = np.ones(len(geoms), dtype=bool)
+    unknown = keep.copy()
+    polygonal = keep & np.isin(shapely.get_type_id(geoms), (3, 6))
+    polygonal &= shapely.get_num_coordinates(geoms) >= PROOF_FROM_VERTICES
+    if polygonal.any():
+        unknown[polygonal] = ~proven_valid(geoms[polygonal])
+    if unknown.any():
+        valid[unknown] = _in_threads(shapely.is_valid, geoms[unknown])
+    return valid
 
 
 def _in_threads(func: Callable[[np.ndarray], np.ndarray], geoms: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,9 +21,12 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from etl.frames import WGS84
+from etl.wkb_columns import geometry_columns, to_web_mercator
 from gis import storage
 from gis.errors import DatabaseUnavailable
 from gis.layerspec import GeometryType, LayerSpec
+from gis.timings import phase
 from gis.version_indexes import build_indexes
 
 _MULTI = {
@@ -66,49 +69,39 @@ def _python(value: Any) -> Any:
     return value
 
 
-EARTH_RADIUS_M = 6378137.0  # EPSG:3857's sphere
-
-
-def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
-    """EPSG:4326 geometries projected to Web Mercator (EPSG:3857), every vertex in one call.
-
-    The spherical formulas of PROJ's ``webmerc`` (what PostGIS's ``ST_Transform(geom, 3857)``
-    runs), in numpy: x = R·λ, y = R·asinh(tan φ). Done here so the server only stores it.
-    """
-
-    def project(coords: np.ndarray) -> np.ndarray:
-        radians = np.radians(coords)
-        out = np.empty_like(coords)
-        out[:, 0] = EARTH_RADIUS_M * radians[:, 0]
-        out[:, 1] = EARTH_RADIUS_M * np.arcsinh(np.tan(radians[:, 1]))
-        return out
-
-    return np.asarray(shapely.transform(geoms, project), dtype=object)
-
-
 FRAME_CHUNK_ROWS = 4096
+ENCODE = "  encode geometries (in copy: WKB, EPSG:3857)"
 
 
-def frame_rows(
+def frame_columns(
     frame: gpd.GeoDataFrame, spec: LayerSpec, *, first_fid: int = 1
-) -> Iterator[tuple[Any, ...]]:
-    """Rows in COPY order: fid (from ``first_fid``), declared fields, WKB geometry (4326) and
-    its 3857 copy.
+) -> Iterator[list[Sequence[Any]]]:
+    """Batches of columns in COPY order: fid (from ``first_fid``), declared fields, WKB
+    geometry (4326) and its 3857 copy; at most :data:`FRAME_CHUNK_ROWS` rows a batch.
 
     The WKB carries no SRID: the columns' types give it (PostGIS sets an unknown SRID to the
-    column's). Geometries are encoded a chunk at a time, so that memory stays bounded and the
-    server stores one chunk while the next is being encoded.
+    column's). Geometries are encoded a batch at a time, so that memory stays bounded and the
+    server stores one batch while the next is being encoded.
     """
-    geoms = promote_to_declared(np.asarray(frame.geometry.values, dtype=object), spec)
-    columns = [_python_column(frame[name]) for name in spec.field_names]
+    with phase(ENCODE):
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        columns = [_python_column(frame[name]) for name in spec.field_names]
     for start in range(0, len(frame), FRAME_CHUNK_ROWS):
         stop = min(start + FRAME_CHUNK_ROWS, len(frame))
-        part = geoms[start:stop]
-        wkb = shapely.to_wkb(part)
-        mercator = shapely.to_wkb(to_web_mercator(part))
-        fields = [column[start:stop] for column in columns]
-        fids = range(first_fid + start, first_fid + stop)
-        yield from zip(fids, *fields, wkb, mercator, strict=True)
+        with phase(ENCODE):
+            wkb, mercator = _wkb(geoms[start:stop], spec)
+        fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
+        yield [fids, *(column[start:stop] for column in columns), wkb, mercator]
+
+
+def _wkb(geoms: np.ndarray, spec: LayerSpec) -> tuple[Any, Any]:
+    """The WKB columns of ``geoms`` in the layer's declared type: by numpy where
+    :func:`etl.wkb_columns.geometry_columns` can, else by shapely."""
+    fast = geometry_columns(geoms, spec.geometry)
+    if fast is not None:
+        return fast
+    geoms = promote_to_declared(geoms, spec)
+    return shapely.to_wkb(geoms), shapely.to_wkb(to_web_mercator(geoms))
 
 
 def _python_column(series: pd.Series) -> list[Any]:
@@ -139,6 +132,9 @@ def write_version(
     return version
 
 
+COPY = "copy into the version table (includes the phases below)"
+
+
 class _NothingCopied(Exception):
     """Raised inside the COPY transaction to roll it back when no row came."""
 
@@ -164,22 +160,28 @@ def write_chunks(
     extent = _Extent()
     try:
         with conn.transaction():
-            storage.drop_orphans(conn)
-            version = storage.next_version(conn, spec.id)
-            table = storage.create_version_table(conn, spec, version)
-            copied = storage.copy_rows(conn, spec, table, _rows(chunks, spec, extent))
+            with phase("create version table (drop orphans)"):
+                storage.drop_orphans(conn)
+                version = storage.next_version(conn, spec.id)
+                table = storage.create_version_table(conn, spec, version)
+            with phase(COPY):
+                batches = _batches(chunks, spec, extent)
+                copied = storage.copy_columns(conn, spec, table, batches)
             if skip_empty and not copied:
                 raise _NothingCopied
         # Committed but not served (the indexes are built on two connections, which needs a
         # table they can see): if the load dies from here on, the table is an orphan that the
         # next load drops. Served versions change only in the transaction below.
         staged = table
-        build_indexes(conn, table, f"{spec.id}__v{version}")
+        with phase("indexes (GiST geom and geom_3857, primary key)"):
+            build_indexes(conn, table, f"{spec.id}__v{version}")
         with conn.transaction():
-            bbox = storage.finish_table(conn, table, extent.bbox)
-            record = provenance()
-            record.rows_loaded = copied
-            storage.publish(conn, spec, version, record, bbox)
+            with phase("analyze"):
+                bbox = storage.finish_table(conn, table, extent.bbox)
+            with phase("publish (swap, commit)"):
+                record = provenance()
+                record.rows_loaded = copied
+                storage.publish(conn, spec, version, record, bbox)
         staged = None
     except _NothingCopied:
         return None
@@ -189,22 +191,27 @@ def write_chunks(
             " changed (the served version is still served): load again when it is back"
         ) from exc
     finally:
+        # a failed COPY leaves the chunks half read: stop their reading (a worker thread, see
+        # etl.prefetch) now, not when the interpreter tears down
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
         if not conn.closed:
             _drop_staged(conn, staged)
             storage.unlock_layer(conn, spec.id)
     return version
 
 
-def _rows(
+def _batches(
     chunks: Iterable[gpd.GeoDataFrame], spec: LayerSpec, extent: _Extent
-) -> Iterator[tuple[Any, ...]]:
-    """Every chunk's rows, numbered on from one chunk to the next."""
+) -> Iterator[list[Sequence[Any]]]:
+    """Every chunk's rows as column batches, numbered on from one chunk to the next."""
     fid = 1
     for frame in chunks:
-        if frame.crs is None or frame.crs.to_epsg() != 4326:
+        if frame.crs is None or (frame.crs is not WGS84 and frame.crs.to_epsg() != 4326):
             raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
         extent.add(np.asarray(frame.geometry.values, dtype=object))
-        yield from frame_rows(frame, spec, first_fid=fid)
+        yield from frame_columns(frame, spec, first_fid=fid)
         fid += len(frame)
 
 

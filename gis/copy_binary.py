@@ -23,6 +23,7 @@ from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
 from gis.errors import KasaneError
+from gis.timings import phase
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
@@ -42,6 +43,9 @@ class _Cells:
     """One column of a batch: either fixed-width values or variable ``bytes`` pieces."""
 
     def __init__(self, values: Sequence[Any], kind: str) -> None:
+        if isinstance(values, np.ndarray) and values.dtype != object:
+            self._from_array(values, kind)
+            return
         objects = np.empty(len(values), dtype=object)
         objects[:] = values
         missing = np.equal(objects, _NONE)
@@ -69,8 +73,19 @@ class _Cells:
                 self.fixed, self.pieces = joined, []
         self.lengths[missing] = _NULL
 
+    def _from_array(self, values: np.ndarray, kind: str) -> None:
+        """A numpy column, which has no NULL: numbers, or WKB records of one width (``V``)."""
+        self.pieces = []
+        if values.dtype.kind == "V" and kind == "geometry":
+            self.fixed = values
+        elif kind in _FIXED:
+            self.fixed = _numbers(values, _FIXED[kind])
+        else:
+            raise TypeError(f"a {values.dtype} array is not a {kind} column")
+        self.lengths = np.full(len(values), self.fixed.dtype.itemsize, dtype=np.int32)
 
-def _numbers(values: Sequence[Any], dtype: np.dtype[Any]) -> np.ndarray:
+
+def _numbers(values: Sequence[Any] | np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
     if dtype.kind == "u":  # booleans
         return np.asarray([bool(v) for v in values], dtype=dtype)
     array = np.asarray(values)
@@ -97,7 +112,9 @@ def encode_rows(columns: Sequence[Sequence[Any]], kinds: Sequence[str]) -> bytes
     """Binary COPY tuples for equally long ``columns`` of PostgreSQL types ``kinds``.
 
     ``kinds`` are ``int4``, ``int8``, ``float8``, ``bool``, ``text`` or ``geometry`` (EWKB
-    ``bytes``); ``None`` is NULL. Raises TypeError/OverflowError for values that do not fit.
+    ``bytes``); ``None`` is NULL. A column may also be a numpy array without NULLs: numbers, or
+    for ``geometry`` fixed-width WKB records (dtype ``V``). Raises TypeError/OverflowError for
+    values that do not fit.
     """
     if len(columns) != len(kinds):
         raise ValueError("one kind per column")
@@ -136,6 +153,7 @@ def encode_rows(columns: Sequence[Sequence[Any]], kinds: Sequence[str]) -> bytes
 
 
 BATCH_ROWS = 4096
+ENCODE = "  encode rows (in copy: binary COPY format)"
 
 
 def copy_in(
@@ -146,20 +164,44 @@ def copy_in(
 ) -> int:
     """Run ``COPY … FROM STDIN (FORMAT BINARY)`` with ``rows`` of PostgreSQL types ``kinds``.
 
-    Rows are encoded in batches by :func:`encode_rows` when every type allows it, else one by
-    one by psycopg (``date``, ``timestamptz``, ``jsonb``). A writer thread sends each batch while
-    the next is encoded. Returns the number of rows.
+    The rows go in batches of :data:`BATCH_ROWS` to :func:`copy_batches`. Returns the number of
+    rows.
+    """
+    batches = (list(zip(*batch, strict=True)) for batch in _batches(rows, BATCH_ROWS))
+    return copy_batches(conn, statement, kinds, batches)
+
+
+def copy_batches(
+    conn: psycopg.Connection[Any],
+    statement: sql.Composed,
+    kinds: Sequence[str],
+    batches: Iterable[Sequence[Sequence[Any]]],
+) -> int:
+    """Run ``COPY … FROM STDIN (FORMAT BINARY)`` with batches of equally long columns.
+
+    Each batch is encoded by :func:`encode_rows` when every type allows it, else row by row by
+    psycopg (``date``, ``timestamptz``, ``jsonb``). A writer thread sends each batch while the
+    next is encoded. Returns the number of rows.
     """
     if not set(kinds) <= SUPPORTED:
-        return _copy_row_by_row(conn, statement, kinds, rows)
+        return _copy_row_by_row(conn, statement, kinds, _rows_of(batches))
     count = 0
     with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
         copy.write(SIGNATURE)
-        for batch in _batches(rows, BATCH_ROWS):
-            copy.write(encode_rows(list(zip(*batch, strict=True)), kinds))
-            count += len(batch)
+        for columns in batches:
+            with phase(ENCODE):
+                data = encode_rows(columns, kinds)
+            copy.write(data)
+            count += len(columns[0]) if columns else 0
         copy.write(TRAILER)
     return count
+
+
+def _rows_of(batches: Iterable[Sequence[Sequence[Any]]]) -> Iterator[Sequence[Any]]:
+    """The rows of column batches, numpy columns as Python values (``V`` records as bytes)."""
+    for columns in batches:
+        plain = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns]
+        yield from zip(*plain, strict=True)
 
 
 def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:

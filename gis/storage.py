@@ -126,7 +126,7 @@ def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Ident
     """Create the empty table for a new version (geometry in 4326 plus a Web-Mercator copy).
 
     ``geom_3857`` is a plain column that the loader fills (projected client-side, see
-    :func:`copy_rows`): a generated ``ST_Transform`` column made the server project every vertex
+    :func:`copy_columns`): a generated ``ST_Transform`` column made the server project every vertex
     inside ``COPY``, which was most of a polygon load's time.
     """
     table = version_table(spec.id, version)
@@ -156,19 +156,22 @@ def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Ident
     return table
 
 
-def copy_rows(
-    conn: Conn, spec: LayerSpec, table: sql.Identifier, rows: Iterable[Sequence[Any]]
+def copy_columns(
+    conn: Conn, spec: LayerSpec, table: sql.Identifier, batches: Iterable[Sequence[Sequence[Any]]]
 ) -> int:
-    """Binary-COPY rows of ``(fid, *fields in declared order, wkb_4326, wkb_3857)``.
+    """Binary-COPY batches of columns ``(fid, *fields in declared order, wkb_4326, wkb_3857)``.
 
-    The (E)WKB may omit the SRID (the column types give it). See :func:`gis.copy_binary.copy_in`.
+    The (E)WKB may omit the SRID (the column types give it). See
+    :func:`gis.copy_binary.copy_batches`. ``table`` must have been created in the current
+    transaction (:func:`create_version_table`): the rows are written frozen (``COPY … FREEZE``),
+    so that no later reader has to set their hint bits, nor vacuum freeze them.
     """
     names = ["fid", *spec.field_names, "geom", "geom_3857"]
     kinds = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry", "geometry"]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY, FREEZE)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, names))
     )
-    return copy_binary.copy_in(conn, statement, kinds, rows)
+    return copy_binary.copy_batches(conn, statement, kinds, batches)
 
 
 def finish_table(

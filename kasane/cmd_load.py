@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from etl.load import LoadOptions, load
-from gis import audit
+from gis import audit, timings
 from gis.db import connection, database_url
 from gis.errors import BadRequest
 from kasane.cmd_db import settings_of
@@ -77,8 +77,12 @@ def load_command(
 
     Formats are detected from content: CSV (any Japanese encoding), GeoJSON, TopoJSON,
     GeoPackage, shapefiles (loose or zipped) and, for `transit`, GTFS/GTFS-JP zips.
-    Rejected rows are reported with their reason; the load is all or nothing.
+    Rejected rows are reported with their reason; the load is all or nothing. With
+    KASANE_TIMINGS=1, the wall time of each phase is printed to stderr at the end.
     """
+    started = timings.since_process_start()
+    if started is not None:
+        timings.add("start-up (Python, imports, settings)", started)
     logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
     # The imported libraries' objects (about a million) go to the permanent generation: the
     # cyclic GC, run again and again by a load's many new objects, no longer walks them (it
@@ -101,6 +105,8 @@ def load_command(
     if report_path:
         report.write(report_path)
     failed = report.rows_loaded == 0 and not report.outcome.startswith("unchanged")
+    if timings.wanted():
+        timings.print_report(timings.since_process_start())
     _leave(1 if failed else 0)
 
 

@@ -18,7 +18,7 @@ import shapely
 from etl.writer import write_version
 from gis import storage
 from gis.db import connect
-from gis.layerspec import LayerSpec
+from gis.layerspec import GeometryType, LayerSpec
 
 SPEC = LayerSpec.model_validate(
     {
@@ -188,20 +188,21 @@ KILLED_LOADER = textwrap.dedent(
     """
     import sys, time
     import shapely
-    from etl.writer import write_version, frame_rows
+    from etl.writer import write_version, frame_columns
     from gis import storage
     from gis.db import connect
     from tests.gis.test_storage import SPEC, frame
 
-    def slow_rows(frame, spec, **numbering):
-        for i, row in enumerate(frame_rows(frame, spec, **numbering)):
-            if i == 500:
-                print("copying", flush=True)
-                time.sleep(60)
-            yield row
+    def slow_columns(frame, spec, **numbering):
+        # the first half of the rows is sent; the loader is killed while the COPY waits
+        for batch in frame_columns(frame.iloc[:500], spec, **numbering):
+            yield batch
+        print("copying", flush=True)
+        time.sleep(60)
+        yield from frame_columns(frame.iloc[500:], spec, first_fid=501)
 
     import etl.writer
-    etl.writer.frame_rows = slow_rows
+    etl.writer.frame_columns = slow_columns
     with connect(sys.argv[1], autocommit=True) as conn:
         write_version(conn, SPEC, frame(1000, offset=0.5), storage.Provenance())
     """
@@ -230,15 +231,45 @@ def test_sigkill_during_copy_leaves_served_version(conn, database_url) -> None:
     assert tables == 2
 
 
-def test_web_mercator_copy_matches_postgis(conn) -> None:
+@pytest.mark.parametrize("geometry", ["MultiPoint", "Point"])  # Point: WKB made by numpy
+def test_web_mercator_copy_matches_postgis(conn, geometry: str) -> None:
     """geom_3857 is projected by the loader; PostGIS's own ST_Transform must agree with it."""
+    spec = SPEC.model_copy(update={"geometry": GeometryType(geometry)})
     rng = np.random.default_rng(3)
     lons, lats = rng.uniform(122.9, 153.9, 200), rng.uniform(20.5, 45.5, 200)
     points = [shapely.Point(x, y) for x, y in zip(lons, lats, strict=True)]
     frame = gpd.GeoDataFrame({"name": ["p"] * 200, "rank": list(range(200))}, geometry=points,
                              crs="EPSG:4326")  # fmt: skip
-    write_version(conn, SPEC, frame, storage.Provenance())
-    worst = conn.execute(
-        "SELECT max(ST_Distance(geom_3857, ST_Transform(geom, 3857))) FROM layer_data.test_points"
-    ).fetchone()[0]
+    write_version(conn, spec, frame, storage.Provenance())
+    worst, kinds, lon, lat = conn.execute(
+        "SELECT max(ST_Distance(geom_3857, ST_Transform(geom, 3857))),"
+        " array_agg(DISTINCT GeometryType(geom)), array_agg(ST_X(ST_GeometryN(geom, 1)) ORDER BY"
+        " rank), array_agg(ST_Y(ST_GeometryN(geom, 1)) ORDER BY rank) FROM layer_data.test_points"
+    ).fetchone()
     assert worst < 1e-6  # metres
+    assert kinds == [geometry.upper()]
+    assert lon == list(lons) and lat == list(lats)  # the very doubles
+
+
+def test_a_failed_copy_closes_the_chunks_at_once(conn) -> None:
+    """The writer stops the reading of the chunks when it fails (with prefetch, a worker
+    thread), rather than leaving it to the garbage collector."""
+    from etl.prefetch import prefetch
+    from etl.writer import write_chunks
+
+    closed = []
+
+    def chunks():  # type: ignore[no-untyped-def]
+        try:
+            yield frame(3)
+            yield frame(3).set_crs("EPSG:3857", allow_override=True)  # refused by the writer
+            while True:  # more to read: only closing stops it
+                yield frame(3)
+        finally:
+            closed.append(True)
+
+    items = prefetch(chunks())  # held here: no garbage collector closes it for the writer
+    with pytest.raises(ValueError, match="must be in EPSG:4326"):
+        write_chunks(conn, SPEC, items, storage.Provenance)
+    assert closed == [True]
+    assert "test_points" not in storage.current_versions(conn)

@@ -1,0 +1,109 @@
+"""Geometries as the two WKB columns of a version table: EPSG:4326 and its Web Mercator copy.
+
+shapely writes WKB one geometry at a time, and a Web Mercator copy made with
+``shapely.transform`` builds every geometry a second time. The common cases of large layers
+are done with numpy instead, byte for byte as shapely would write them: plain 2D points become
+fixed-width records straight from their coordinates; 2D polygons are written once by shapely,
+and their Mercator copy is the same bytes with the coordinates projected in place (their
+positions follow from the rings' sizes). A polygon bound for a multipolygon layer gets the
+nine-byte multipolygon header in front of it. Everything else goes through shapely.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+import shapely
+
+from gis.layerspec import GeometryType
+
+EARTH_RADIUS_M = 6378137.0  # EPSG:3857's sphere
+_POINT, _POLYGON, _MULTIPOLYGON = 0, 3, 6
+# A 2D point's WKB, little-endian: byte order (1), type (1 = Point), x, y: 21 bytes, packed.
+POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+# Little-endian MultiPolygon of one part; the part's own WKB follows.
+_ONE_PART_MULTIPOLYGON = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"
+_HEADER = 9  # byte order, type, count (of rings or parts)
+_COUNT = 4  # a ring's number of points
+_XY = 16  # two float64
+
+
+def mercator_coordinates(coords: np.ndarray) -> np.ndarray:
+    """Longitude/latitude pairs (degrees) as Web Mercator x/y (metres).
+
+    The spherical formulas of PROJ's ``webmerc`` (what PostGIS's ``ST_Transform(geom, 3857)``
+    runs), in numpy: x = R·λ, y = R·asinh(tan φ).
+    """
+    radians = np.radians(coords)
+    out = np.empty_like(coords)
+    out[:, 0] = EARTH_RADIUS_M * radians[:, 0]
+    out[:, 1] = EARTH_RADIUS_M * np.arcsinh(np.tan(radians[:, 1]))
+    return out
+
+
+def to_web_mercator(geoms: np.ndarray) -> np.ndarray:
+    """EPSG:4326 geometries projected to Web Mercator (EPSG:3857), every vertex in one call."""
+    return np.asarray(shapely.transform(geoms, mercator_coordinates), dtype=object)
+
+
+def point_wkb(coords: np.ndarray) -> np.ndarray:
+    """2D points (an ``(n, 2)`` array) as WKB, one fixed-width numpy record (``V21``) each:
+    the bytes ``shapely.to_wkb`` writes for them, made without a shapely call per point."""
+    out = np.empty(len(coords), dtype=POINT_WKB)
+    out["order"], out["type"] = 1, 1
+    out["x"], out["y"] = coords[:, 0], coords[:, 1]
+    return out.view(f"V{POINT_WKB.itemsize}")
+
+
+def geometry_columns(geoms: np.ndarray, declared: GeometryType) -> tuple[Any, Any] | None:
+    """The WKB of ``geoms`` (EPSG:4326) and of their Web Mercator copies, for ``COPY``, by the
+    numpy paths above; None when they do not apply (the caller uses shapely)."""
+    if not len(geoms) or sys.byteorder != "little" or shapely.has_z(geoms).any():
+        return None
+    types = shapely.get_type_id(geoms)
+    if declared == GeometryType.POINT and (types == _POINT).all():
+        coords = shapely.get_coordinates(geoms)
+        if len(coords) == len(geoms):  # no POINT EMPTY
+            return point_wkb(coords), point_wkb(mercator_coordinates(coords))
+        return None
+    polygonal = declared in (GeometryType.POLYGON, GeometryType.MULTIPOLYGON)
+    if polygonal and np.isin(types, (_POLYGON, _MULTIPOLYGON)).all():
+        columns = _polygon_wkb(geoms, types)
+        if columns is not None and declared == GeometryType.MULTIPOLYGON:
+            single = np.flatnonzero(types == _POLYGON)
+            for column in columns:
+                for i in single:
+                    column[i] = _ONE_PART_MULTIPOLYGON + column[i]
+        return columns
+    return None
+
+
+def _polygon_wkb(geoms: np.ndarray, types: np.ndarray) -> tuple[list[bytes], list[bytes]] | None:
+    """Polygons' and multipolygons' WKB, and the same bytes with the coordinates projected."""
+    wkb = shapely.to_wkb(geoms).tolist()
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    sizes = shapely.get_num_coordinates(rings)
+    if not len(rings) or (shapely.get_num_coordinates(parts) == 0).any():
+        return None  # an empty polygon or part: its WKB has no ring to place
+    # Bytes before each ring's coordinates: its count, its polygon's header when it is the
+    # polygon's first ring, and the multipolygon's header before the first part's first ring.
+    first_ring = np.r_[True, ring_of[1:] != ring_of[:-1]]
+    first_part = np.r_[True, part_of[1:] != part_of[:-1]]
+    multi_first = first_part & (types[part_of] == _MULTIPOLYGON)
+    heads = _COUNT + _HEADER * first_ring + _HEADER * multi_first[ring_of] * first_ring
+    spans = np.empty(2 * len(rings), dtype=np.int64)
+    spans[0::2], spans[1::2] = heads, sizes * _XY
+    lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
+    if spans.sum() != lengths.sum():
+        return None  # not the layout above: leave it to shapely
+    buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8).copy()
+    is_coordinate = np.repeat(np.tile([False, True], len(rings)), spans)
+    projected = mercator_coordinates(shapely.get_coordinates(geoms))
+    buffer[is_coordinate] = projected.astype("<f8").view(np.uint8).ravel()
+    data = buffer.tobytes()
+    ends = np.cumsum(lengths).tolist()
+    starts = [0, *ends[:-1]]
+    return wkb, [data[s:e] for s, e in zip(starts, ends, strict=True)]
