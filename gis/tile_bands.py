@@ -1,14 +1,14 @@
 """Pre-simplified copies of line and polygon layer versions for low-zoom vector tiles.
 
-A tile at zoom ``z`` below a layer's last zoom is simplified by :data:`SIMPLIFY_UNITS` tile units
-(a quarter of a screen pixel on a 256-pixel tile), so most of the vertices a low-zoom tile reads
-from the stored geometry are thrown away again. A *band* copy keeps every feature of a version
-already simplified for the finest zoom of a band of zooms (``z ≤ 9``, ``10–11``, ``12–13``):
-tiles in the band read it instead of the version table, and the tile's own, coarser,
-simplification then starts from far fewer vertices. Features that collapse at the band's
-tolerance (smaller than a fraction of a pixel) are left out, as the tile would drop them anyway;
-shapes that the parts copy subdivides (more than the threshold's vertices as stored) are cut into
-pieces here too, after simplification.
+A tile at zoom ``z`` below a layer's last zoom is simplified by :data:`SIMPLIFY_UNITS` tile
+units (half a screen pixel on a 256-pixel tile, one on a 512-pixel one), so most of the vertices
+a low-zoom tile reads from the stored geometry are thrown away again. A *band* copy keeps every
+feature of a version already simplified for the finest zoom of a band of zooms (``z ≤ 9``,
+``10–11``, ``12–13``): tiles in the band read it instead of the version table, and the tile's
+own, coarser, simplification then starts from far fewer vertices. Features that collapse at the
+band's tolerance (smaller than a fraction of a pixel) are left out, as the tile would drop them
+anyway; shapes that the parts copy subdivides (more than the threshold's vertices as stored) are
+cut into pieces here too, after simplification.
 
 Rows of a copy are stored in the order of their shapes (PostGIS sorts geometries along a Hilbert
 curve), so that a tile's rows sit on few pages, and carry the layer's attributes, so that a tile
@@ -27,7 +27,7 @@ from gis.storage import Conn, version_table
 
 BANDS = (9, 11, 13)  # the finest zoom of each band: z<=9, 10-11, 12-13
 ALL_ZOOMS = 99  # the band of the unsimplified copy (points at every zoom, others at z >= 14)
-SIMPLIFY_UNITS = 4  # tile units (of 4096) a low-zoom tile's shapes are simplified by
+SIMPLIFY_UNITS = 8  # tile units (of 4096) a low-zoom tile's shapes are simplified by
 WORLD_M = 40075016.685578488
 EXTENT = 4096
 BANDED = {

@@ -7,11 +7,13 @@ histogram by route; response-cache hits and misses (hit ratio = hits / (hits + m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import secrets
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -56,12 +58,19 @@ def client_tag(address: str | None) -> str:
     return hashlib.blake2b((address or "").encode(), key=_SALT, digest_size=4).hexdigest()
 
 
+@functools.lru_cache(maxsize=4096)
+def _series(route: str, layer: str, status: int) -> tuple[Any, Any]:
+    """The request counter and latency histogram of one label set (looked up once)."""
+    return REQUESTS.labels(route, layer, str(status)), LATENCY.labels(route)
+
+
 def observe(
     route: str, layer: str, status: int, elapsed: float, where: tuple[str, str, str | None]
 ) -> None:
     """Count and log one answered request; ``where`` is (method, path, client address)."""
-    REQUESTS.labels(route, layer, str(status)).inc()
-    LATENCY.labels(route).observe(elapsed)
+    counted, timed = _series(route, layer, status)
+    counted.inc()
+    timed.observe(elapsed)
     method, path, address = where
     if access_log.isEnabledFor(logging.INFO):
         access_log.info(

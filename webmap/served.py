@@ -51,7 +51,12 @@ def state() -> dict[str, Served]:
 
 def live_state() -> dict[str, Served] | None:
     """The served versions while this process's listener is live (then current), else None."""
-    tracker = _tracker()
+    return live_state_of(current_app)
+
+
+def live_state_of(app: Flask) -> dict[str, Served] | None:
+    """:func:`live_state` of ``app`` without an app context (the tile fast path)."""
+    tracker = tracker_for(app)
     return tracker.lookup(db.connection) if tracker.live else None
 
 

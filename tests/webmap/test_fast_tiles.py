@@ -158,3 +158,20 @@ def test_a_new_version_is_served_at_once(app, client, demo_loaded, database_url,
         assert client.get(path, headers={"If-None-Match": old.headers["ETag"]}).status_code == 200
     finally:
         _wait_for_version(app, _load_wifi(database_url, registry, original))
+
+
+def test_remembered_headers_follow_each_request(client, demo_loaded):
+    """The ETag and headers a hit reuses are per tile and encoding: alternating encodings and
+    tiles in one app still gives each request Flask's own headers and the bytes it names."""
+    paths = _paths()[:2]
+    for path in paths:
+        for headers in ENCODINGS:
+            client.get(path, headers=headers)  # fill every encoding
+    for _ in range(2):
+        for headers in [*ENCODINGS, *reversed(ENCODINGS)]:
+            for path in paths:
+                hit = _fast(client, path, headers)
+                flask_hit = client.get(f"{path}?via=flask", headers=headers)
+                assert list(hit.headers.items()) == list(flask_hit.headers.items())
+                assert int(hit.headers["Content-Length"]) == len(hit.data)
+                assert _decoded(hit) == client.get(f"{path}?raw=1").data
