@@ -19,7 +19,9 @@ from gis.layerspec import LayerSpec
 from gis.output_crs import DEFAULT, OutputCrs
 from gis.storage import Conn, version_table
 
-COUNT_CAP = 100_000  # numberMatched is left out above this many matches (it would be slow)
+# numberMatched (optional in OGC API - Features) is left out above this many matches of a
+# filter: counting a large bbox again for every page cost more than the page itself.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)

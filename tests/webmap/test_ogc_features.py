@@ -65,6 +65,25 @@ def test_bbox_selects_what_shapely_selects(client, demo_loaded, frames) -> None:
     assert 0 < expected < len(frame)
 
 
+def test_number_matched_is_exact_up_to_the_cap_and_left_out_above(
+    client, demo_loaded, frames, monkeypatch
+) -> None:
+    from gis import features
+
+    frame = frames["shelters"]
+    minx, miny, maxx, maxy = frame.total_bounds
+    bbox = (minx, miny, (minx + maxx) / 2, (miny + maxy) / 2)
+    expected = int(frame.geometry.intersects(box(*bbox)).sum())
+    url = "/collections/shelters/items?limit=2&bbox=" + ",".join(map(str, bbox))
+    monkeypatch.setattr(features, "COUNT_CAP", expected)
+    assert _get(client, url)["numberMatched"] == expected
+    monkeypatch.setattr(features, "COUNT_CAP", expected - 1)
+    doc = _get(client, url + "&offset=2")  # another page: not a remembered answer
+    assert "numberMatched" not in doc
+    assert doc["numberReturned"] == 2
+    assert any(link["rel"] == "next" for link in doc["links"])
+
+
 def test_bbox_in_a_plane_rectangular_zone(client, demo_loaded, frames) -> None:
     frame = frames["shelters"]
     to_zone = Transformer.from_crs(4326, 6671, always_xy=True)
