@@ -3,8 +3,7 @@
 Each input is sniffed (format and encoding from content), read, mapped by the source family
 that recognises its columns, and checked row by row, a chunk at a time (:mod:`etl.collect`);
 the chunks are written as they come as one new version (binary ``COPY`` into a fresh table,
-indexes, swap, see :mod:`etl.writer`), the next one made in a worker thread while one is sent
-(:mod:`etl.prefetch`). A file that cannot be used is rejected with its reason
+indexes, swap, see :mod:`etl.writer`). A file that cannot be used is rejected with its reason
 while the others still load. Re-loading files whose sha256 match the served version is a no-op
 unless forced.
 """
@@ -17,7 +16,6 @@ from etl.collect import Collector
 from etl.inputs import Input, expand
 from etl.municipality import ADMIN_LAYER, boundaries
 from etl.options import LoadOptions, Progress
-from etl.prefetch import prefetch
 from etl.report import LoadReport
 from etl.writer import write_chunks
 from gis import storage
@@ -85,9 +83,8 @@ def load(
             for _ in chunks:
                 pass
         else:
-            # the next chunk is read and checked while this one is encoded and sent
             report.version = write_chunks(
-                conn, spec, prefetch(chunks), lambda: _provenance(inputs, report), skip_empty=True
+                conn, spec, chunks, lambda: _provenance(inputs, report), skip_empty=True
             )
         if not report.rows_loaded:
             report.outcome = "nothing to load"

@@ -191,8 +191,8 @@ def write_chunks(
             " changed (the served version is still served): load again when it is back"
         ) from exc
     finally:
-        # a failed COPY leaves the chunks half read: stop their reading (a worker thread, see
-        # etl.prefetch) now, not when the interpreter tears down
+        # a failed COPY leaves the chunks half read: stop their reading (and run the readers'
+        # clean-up) now, not when the garbage collector or the interpreter's teardown does
         close = getattr(chunks, "close", None)
         if close is not None:
             close()

@@ -252,9 +252,8 @@ def test_web_mercator_copy_matches_postgis(conn, geometry: str) -> None:
 
 
 def test_a_failed_copy_closes_the_chunks_at_once(conn) -> None:
-    """The writer stops the reading of the chunks when it fails (with prefetch, a worker
-    thread), rather than leaving it to the garbage collector."""
-    from etl.prefetch import prefetch
+    """The writer stops the reading of the chunks when it fails, rather than leaving it to
+    the garbage collector."""
     from etl.writer import write_chunks
 
     closed = []
@@ -268,7 +267,7 @@ def test_a_failed_copy_closes_the_chunks_at_once(conn) -> None:
         finally:
             closed.append(True)
 
-    items = prefetch(chunks())  # held here: no garbage collector closes it for the writer
+    items = chunks()  # held here: no garbage collector closes it for the writer
     with pytest.raises(ValueError, match="must be in EPSG:4326"):
         write_chunks(conn, SPEC, items, storage.Provenance)
     assert closed == [True]
