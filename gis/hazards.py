@@ -20,6 +20,7 @@ from gis.area_index import attributes_sql
 from gis.errors import BadRequest, NotFound
 from gis.layerspec import LayerKind, LayerSpec
 from gis.registry import LayerRegistry
+from gis.versions import read_state
 
 Conn = psycopg.Connection[Any]
 AREA_MARGIN_DEG = 0.02  # about 2 km of grace around the loaded data
@@ -64,15 +65,9 @@ class LonLat:
 
 
 def loaded_layers(conn: Conn) -> dict[str, tuple[float, float, float, float] | None]:
-    """Served layers and their bbox (min lon, min lat, max lon, max lat)."""
-    rows = conn.execute(
-        "SELECT c.layer_id, v.bbox FROM kasane.layer_current c"
-        " JOIN kasane.layer_versions v USING (layer_id, version)"
-    ).fetchall()
-    out: dict[str, tuple[float, float, float, float] | None] = {}
-    for layer_id, bbox in rows:
-        out[str(layer_id)] = (bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None
-    return out
+    """Served layers and their bbox (min lon, min lat, max lon, max lat), read now (the server
+    keeps them from its version listener, :class:`gis.versions.ServedVersions`)."""
+    return {layer_id: served.bbox for layer_id, served in read_state(conn).items()}
 
 
 def require_in_area(
