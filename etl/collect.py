@@ -1,9 +1,11 @@
 """Inputs read, mapped and checked into canonical chunks, one file after another.
 
-A vector file is read whole into Arrow (compact: its WKB and column buffers), then turned into
-shapely geometries and pandas columns, mapped and checked a chunk (:data:`CHUNK_ROWS` features,
-at most :data:`CHUNK_BYTES` of WKB) at a time, so memory grows with the chunk rather than the
-file, and the writer sends one chunk by ``COPY`` while the next is made. A source family that
+A GeoPackage is read from SQLite a chunk (:data:`CHUNK_ROWS` features, at most
+:data:`CHUNK_BYTES` of WKB) at a time (:mod:`etl.readers.geopackage`); another vector file is
+read whole into Arrow by pyogrio (compact: its WKB and column buffers), then turned into shapely
+geometries and columns a chunk at a time. Either way each chunk is mapped and checked as it
+comes, so memory grows with the chunk rather than the file, and the writer sends one chunk by
+``COPY`` while the next is made. A source family that
 needs every row at once (N03 merges a municipality's islands) gets the file as one chunk, and
 so does a CSV (read whole: its coordinate rules compare each point with the file's others).
 
@@ -19,16 +21,15 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 
-from etl.frames import canonical_frame
+from etl.frames import Chunk, canonical_frame
 from etl.inputs import Input, expand
 from etl.municipality import Areas, flag_outside_municipality
 from etl.options import LoadOptions, Progress
-from etl.readers import Table
+from etl.readers import Table, to_wgs84
 from etl.readers.csv_text import coordinate_crs, read_csv
-from etl.readers.vector import extract_zip, open_vector, to_wgs84
+from etl.readers.geopackage import open_geopackage
 from etl.report import FileReport, LoadReport
 from etl.sniff import sniff
 from etl.sources import Context, Mapped, canonical, pick
@@ -40,7 +41,7 @@ CHUNK_ROWS = 10_000
 CHUNK_BYTES = 4 << 20  # of WKB: about 2,000 polygons of 110 vertices
 VECTOR_FORMATS = {"geojson", "topojson", "gpkg", "shapefile"}
 Mapper = Callable[[Table, Context], Mapped]
-READ = "  read (in copy: GDAL, Arrow, WKB to shapely)"
+READ = "  read (in copy: SQLite or GDAL, WKB to shapely)"
 CHECK = "  map and check rows (in copy)"
 
 
@@ -55,7 +56,14 @@ def _tables(item: Input, options: LoadOptions, report: FileReport) -> tuple[Iter
         for warning in table.warnings:
             report.add(None, None, warning, "warning")
         return iter([table]), False
+    if found.format == "gpkg":
+        package = open_geopackage(item.path, encoding=options.encoding, crs=options.crs)
+        if package is not None:
+            report.encoding, report.rows_read = package.encoding, len(package)
+            return package.tables(CHUNK_ROWS, CHUNK_BYTES), True
     if found.format in VECTOR_FORMATS:
+        from etl.readers.vector import open_vector  # imports pyogrio, pandas and pyarrow
+
         vector = open_vector(item, encoding=options.encoding, crs=options.crs)
         report.encoding, report.rows_read = vector.encoding, len(vector)
         return vector.tables(CHUNK_ROWS, CHUNK_BYTES), True
@@ -70,6 +78,8 @@ def _tables(item: Input, options: LoadOptions, report: FileReport) -> tuple[Iter
 
 def _members(item: Input, scratch: Path) -> list[Input]:
     """A zipped shapefile or GeoPackage unpacked into inputs of their own."""
+    from etl.readers.vector import extract_zip
+
     target = Path(tempfile.mkdtemp(dir=scratch))
     extract_zip(item.path, target)
     members = [m for m in expand([target]) if m.path.suffix.lower() in (".shp", ".gpkg")]
@@ -98,22 +108,26 @@ class FirstIds:
         self.field = spec.id_field
         self.seen: dict[object, tuple[str, int]] = {}
 
-    def keep_first(self, frame: gpd.GeoDataFrame, report: FileReport) -> gpd.GeoDataFrame:
-        """``frame`` without its repeated ids, each reported with where the id was first."""
-        if not self.field or not len(frame):
-            return frame
-        ids = frame[self.field]
-        dup = ids.notna() & (ids.duplicated(keep="first") | ids.isin(list(self.seen)))
-        values, rows = ids.tolist(), frame["_row"].tolist()
-        for i in np.flatnonzero(~dup & ids.notna()):
-            self.seen[values[i]] = (report.name, int(rows[i]))
-        if not dup.any():
-            return frame
-        for i in np.flatnonzero(dup):
-            first_file, first_row = self.seen[values[i]]
-            report.add(int(rows[i]), self.field, f"duplicate {self.field} {values[i]!r}"
-                       f" (first in {first_file} row {first_row})", "rejected")  # fmt: skip
-        return frame[~dup.to_numpy()].reset_index(drop=True)
+    def keep_first(self, chunk: Chunk, report: FileReport) -> Chunk:
+        """``chunk`` without its repeated ids, each reported with where the id was first."""
+        if not self.field or not len(chunk):
+            return chunk
+        seen, name = self.seen, report.name
+        ids, rows = chunk.columns[self.field], chunk.rows.tolist()
+        repeated: list[int] = []
+        for i, (value, row) in enumerate(zip(ids, rows, strict=True)):
+            if value is None:
+                continue
+            first = seen.setdefault(value, (name, row))
+            if first[1] != row or first[0] != name:
+                repeated.append(i)
+                report.add(row, self.field, f"duplicate {self.field} {value!r}"
+                           f" (first in {first[0]} row {first[1]})", "rejected")  # fmt: skip
+        if not repeated:
+            return chunk
+        keep = np.ones(len(chunk), dtype=bool)
+        keep[repeated] = False
+        return chunk.where(keep)
 
 
 class Collector:
@@ -125,9 +139,7 @@ class Collector:
         self.areas = areas or {}
         self.ids = FirstIds(spec)
 
-    def chunks(
-        self, inputs: list[Input], progress: Progress | None = None
-    ) -> Iterator[gpd.GeoDataFrame]:
+    def chunks(self, inputs: list[Input], progress: Progress | None = None) -> Iterator[Chunk]:
         """Every input's rows that pass the rules, a chunk at a time (see the module doc)."""
         scratch_dir = self.options.scratch
         with tempfile.TemporaryDirectory(prefix="kasane-load-", dir=scratch_dir) as scratch:
@@ -145,7 +157,7 @@ class Collector:
             if progress:
                 progress(len(inputs), len(inputs), "")
 
-    def _file(self, item: Input, report: FileReport) -> Iterator[gpd.GeoDataFrame]:
+    def _file(self, item: Input, report: FileReport) -> Iterator[Chunk]:
         context = Context(item.path, report, self.options.values)
         try:
             with phase(READ):
@@ -174,14 +186,14 @@ class Collector:
                 frame = self._checked(table, mapper(table, context), report)
             yield frame
 
-    def _checked(self, table: Table, mapped: Mapped, report: FileReport) -> gpd.GeoDataFrame:
+    def _checked(self, table: Table, mapped: Mapped, report: FileReport) -> Chunk:
         if table.geometry is None and table.source_crs is not None:  # a CSV's --crs
             mapped.geometry = to_wgs84(mapped.geometry, table.source_crs)
-        frame = canonical_frame(self.spec, mapped, report, self.options)
-        frame = self.ids.keep_first(frame, report)
-        flag_outside_municipality(frame, self.areas, self.report)
-        report.rows_loaded += len(frame)
-        return frame
+        chunk = canonical_frame(self.spec, mapped, report, self.options)
+        chunk = self.ids.keep_first(chunk, report)
+        flag_outside_municipality(chunk, self.areas, self.report)
+        report.rows_loaded += len(chunk)
+        return chunk
 
 
 def _joined(tables: Iterator[Table]) -> Table:
@@ -190,7 +202,7 @@ def _joined(tables: Iterator[Table]) -> Table:
         return parts[0]
     first = parts[0]
     return Table(
-        frame=gpd.pd.concat([t.frame for t in parts], ignore_index=True),
+        columns={name: [v for t in parts for v in t.columns[name]] for name in first.columns},
         rows=np.concatenate([t.rows for t in parts]),
         geometry=np.concatenate([t.geometry for t in parts if t.geometry is not None]),
         encoding=first.encoding,

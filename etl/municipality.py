@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
+from etl.frames import Chunk
 from etl.report import LoadReport
 from gis import storage
 
@@ -31,29 +31,30 @@ def boundaries(conn: storage.Conn) -> Areas:
     return {str(c): (str(n), shapely.from_wkb(bytes(g))) for c, n, g in rows}
 
 
-def flag_outside_municipality(frame: gpd.GeoDataFrame, areas: Areas, report: LoadReport) -> int:
+def flag_outside_municipality(chunk: Chunk, areas: Areas, report: LoadReport) -> int:
     """Add a 'flagged' issue for each point outside its stated municipality; returns how many."""
-    if "lg_code" not in frame.columns or not len(frame):
+    codes = chunk.columns.get("lg_code")
+    if codes is None or not len(chunk) or not areas:
         return 0
-    if not (shapely.get_type_id(np.asarray(frame.geometry.values)) == 0).all():
+    if not (shapely.get_type_id(chunk.geometry) == 0).all():
         return 0
-    if not areas:
-        return 0
-    by_name = {f.name: f for f in report.files}
+    by_code: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        if code is not None and str(code) in areas:
+            by_code.setdefault(str(code), []).append(i)
+    file_report = next(f for f in report.files if f.name == chunk.file)
     flagged = 0
-    for code, group in frame.groupby("lg_code"):
-        if code not in areas:
-            continue
-        name, area = areas[str(code)]
+    for code, indices in by_code.items():
+        name, area = areas[code]
         shapely.prepare(area)
-        pts = np.asarray(group.geometry.values, dtype=object)
-        inside = shapely.contains(area, pts)
-        for (_, row), point in zip(group[~inside].iterrows(), pts[~inside], strict=True):
+        points = chunk.geometry[indices]
+        inside = shapely.contains(area, points)
+        for i, point in zip(np.asarray(indices)[~inside], points[~inside], strict=True):
             km = shapely.distance(area, point) * 111.0 * np.cos(np.radians(point.y))
             if km <= TOLERANCE_KM:
                 continue
-            by_name[row["_file"]].add(int(row["_row"]), "市区町村コード",
-                                      f"point lies {km:.1f} km outside {name} ({code})",
-                                      "flagged")  # fmt: skip
+            file_report.add(int(chunk.rows[i]), "市区町村コード",
+                            f"point lies {km:.1f} km outside {name} ({code})",
+                            "flagged")  # fmt: skip
             flagged += 1
     return flagged

@@ -1,5 +1,5 @@
-"""Write canonical GeoDataFrames (one, or chunks as they come) as a new layer version, all or
-nothing.
+"""Write checked rows (one :class:`~etl.frames.Chunk`, or chunks as they come) as a new layer
+version, all or nothing. A GeoDataFrame (the demo data, derived layers) is taken too.
 
 Under a per-layer lock: orphan clean-up, the version table and ``COPY`` in one transaction; the
 indexes, built side by side on two connections (:mod:`gis.version_indexes`); statistics and
@@ -9,25 +9,24 @@ the swap in a second transaction. A failed or killed load leaves the served vers
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import psycopg
 import shapely
 from psycopg import sql
 
-from etl.frames import WGS84
+from etl.frames import Chunk
 from etl.wkb_columns import geometry_columns, to_web_mercator
 from gis import storage
 from gis.errors import DatabaseUnavailable
 from gis.layerspec import GeometryType, LayerSpec
 from gis.timings import phase
 from gis.version_indexes import build_indexes
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 _MULTI = {
     GeometryType.MULTIPOINT: shapely.multipoints,
@@ -51,30 +50,12 @@ def promote_to_declared(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     return out
 
 
-_PLAIN = (str, int, bool, bytes)
-
-
-def _python(value: Any) -> Any:
-    """numpy/pandas scalars and missing values -> plain Python for COPY."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, datetime | date):
-        return value
-    return value
-
-
 FRAME_CHUNK_ROWS = 4096
 ENCODE = "  encode geometries (in copy: WKB, EPSG:3857)"
 
 
 def frame_columns(
-    frame: gpd.GeoDataFrame, spec: LayerSpec, *, first_fid: int = 1
+    chunk: Chunk, spec: LayerSpec, *, first_fid: int = 1
 ) -> Iterator[list[Sequence[Any]]]:
     """Batches of columns in COPY order: fid (from ``first_fid``), declared fields, WKB
     geometry (4326) and its 3857 copy; at most :data:`FRAME_CHUNK_ROWS` rows a batch.
@@ -83,13 +64,11 @@ def frame_columns(
     column's). Geometries are encoded a batch at a time, so that memory stays bounded and the
     server stores one batch while the next is being encoded.
     """
-    with phase(ENCODE):
-        geoms = np.asarray(frame.geometry.values, dtype=object)
-        columns = [_python_column(frame[name]) for name in spec.field_names]
-    for start in range(0, len(frame), FRAME_CHUNK_ROWS):
-        stop = min(start + FRAME_CHUNK_ROWS, len(frame))
+    columns = [chunk.columns[name] for name in spec.field_names]
+    for start in range(0, len(chunk), FRAME_CHUNK_ROWS):
+        stop = min(start + FRAME_CHUNK_ROWS, len(chunk))
         with phase(ENCODE):
-            wkb, mercator = _wkb(geoms[start:stop], spec)
+            wkb, mercator = _wkb(chunk.geometry[start:stop], spec)
         fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
         yield [fids, *(column[start:stop] for column in columns), wkb, mercator]
 
@@ -104,23 +83,10 @@ def _wkb(geoms: np.ndarray, spec: LayerSpec) -> tuple[Any, Any]:
     return shapely.to_wkb(geoms), shapely.to_wkb(to_web_mercator(geoms))
 
 
-def _python_column(series: pd.Series) -> list[Any]:
-    """A column as plain Python values with None for missing ones, converted in bulk."""
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
-        # plain numpy ints and bools cannot be missing (nullable Int64/boolean can: slow path)
-        return series.tolist()  # type: ignore[no-any-return]
-    values = series.tolist()
-    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
-        return values  # type: ignore[no-any-return]  # every value a str, none missing
-    if series.dtype.kind == "f":
-        return [None if v != v else v for v in values]
-    return [v if type(v) in _PLAIN else _python(v) for v in values]
-
-
 def write_version(
     conn: storage.Conn,
     spec: LayerSpec,
-    frame: gpd.GeoDataFrame,
+    frame: Chunk | gpd.GeoDataFrame,
     provenance: storage.Provenance,
 ) -> int:
     """Load ``frame`` (EPSG:4326, declared columns) as the new served version; returns it.
@@ -142,7 +108,7 @@ class _NothingCopied(Exception):
 def write_chunks(
     conn: storage.Conn,
     spec: LayerSpec,
-    chunks: Iterable[gpd.GeoDataFrame],
+    chunks: Iterable[Chunk | gpd.GeoDataFrame],
     provenance: Callable[[], storage.Provenance],
     *,
     skip_empty: bool = False,
@@ -203,16 +169,21 @@ def write_chunks(
 
 
 def _batches(
-    chunks: Iterable[gpd.GeoDataFrame], spec: LayerSpec, extent: _Extent
+    chunks: Iterable[Chunk | gpd.GeoDataFrame], spec: LayerSpec, extent: _Extent
 ) -> Iterator[list[Sequence[Any]]]:
     """Every chunk's rows as column batches, numbered on from one chunk to the next."""
     fid = 1
-    for frame in chunks:
-        if frame.crs is None or (frame.crs is not WGS84 and frame.crs.to_epsg() != 4326):
-            raise ValueError(f"frame for layer {spec.id!r} must be in EPSG:4326, not {frame.crs}")
-        extent.add(np.asarray(frame.geometry.values, dtype=object))
-        yield from frame_columns(frame, spec, first_fid=fid)
-        fid += len(frame)
+    for item in chunks:
+        chunk = item if isinstance(item, Chunk) else _from_frame(item, spec)
+        extent.add(chunk.geometry)
+        yield from frame_columns(chunk, spec, first_fid=fid)
+        fid += len(chunk)
+
+
+def _from_frame(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Chunk:
+    from etl.geoframes import chunk_of_frame  # a GeoDataFrame means pandas is loaded already
+
+    return chunk_of_frame(frame, spec)
 
 
 class _Extent:

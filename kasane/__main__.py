@@ -1,5 +1,5 @@
 """``python -m kasane`` = the ``kasane`` command."""
 
-from kasane.cli import main
+from kasane.entry import run
 
-main(prog_name="kasane")
+run()

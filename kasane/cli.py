@@ -6,6 +6,7 @@ exit code; tracebacks are kept for real bugs (and for ``KASANE_DEBUG=1``).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -51,6 +52,9 @@ def main(ctx: click.Context) -> None:
     KASANE_DATABASE_URL, Kasane uses a private PostGIS cluster made by `kasane db up`.
     """
     ctx.obj = _LazySettings()
+    if not gc.isenabled() and ctx.invoked_subcommand != "load":  # see kasane.entry
+        gc.freeze()
+        gc.enable()
 
 
 class _LazySettings:

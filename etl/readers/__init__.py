@@ -2,22 +2,30 @@
 
 Column names are NFKC-normalised and stripped. ``rows`` holds the row number a person would look
 for in the source (the CSV line where the record starts, or the feature's 1-based index).
+Columns are plain Python lists (``None`` or a float NaN for a missing value), so that a load
+needs no data-frame library unless its reader does (pyogrio's does; the GeoPackage and CSV
+readers do not).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-import pandas as pd
+import shapely
 from pyproj import CRS
+
+from gis.crs import to_wgs84_transformer
+
+_WGS84 = CRS.from_epsg(4326)
 
 
 @dataclass
 class Table:
     """What a reader found in one input."""
 
-    frame: pd.DataFrame
+    columns: dict[str, list[Any]]  # column name -> one value per row, in the file's order
     rows: np.ndarray
     geometry: np.ndarray | None = None  # shapely geometries in EPSG:4326, or None for CSV
     encoding: str | None = None
@@ -25,4 +33,17 @@ class Table:
     warnings: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self.rows)
+
+
+def to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
+    """Geometries transformed from ``crs`` to EPSG:4326 lon/lat."""
+    if crs.equals(_WGS84, ignore_axis_order=True) or crs.to_epsg() in (4326, 6668, 4612):
+        return geoms
+    transformer = to_wgs84_transformer(crs)
+
+    def move(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return np.asarray(shapely.transform(geoms, move), dtype=object)

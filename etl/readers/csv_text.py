@@ -8,7 +8,6 @@ import unicodedata
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from pyproj import CRS
 
 from etl.readers import Table
@@ -81,9 +80,9 @@ def read_csv(path: Path, encoding: str | None = None) -> Table:
     if blank:
         warnings.append(f"skipped {len(blank)} blank row(s)")
     rows = [cells[: len(names)] + [""] * (len(names) - len(cells)) for _, cells in body]
-    frame = pd.DataFrame(rows, columns=names, dtype=object)
+    cells = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return Table(
-        frame=frame,
+        columns={name: list(column) for name, column in zip(names, cells, strict=True)},
         rows=np.array([line for line, _ in body], dtype=np.int64),
         encoding=used,
         warnings=warnings,

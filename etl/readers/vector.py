@@ -30,18 +30,17 @@ import shapely
 from pyproj import CRS
 
 from etl.inputs import Input
-from etl.readers import Table
+from etl.readers import Table, to_wgs84
 from etl.readers.csv_text import normalize_header
 from etl.sniff import detect_encoding, zip_names
 from etl.wkb_columns import POINT_WKB
-from gis.crs import resolve_crs, to_wgs84_transformer
+from gis.crs import resolve_crs
 from gis.errors import LoadError
 
 _ENCODING_NAMES = {
     "shift_jis": "cp932", "sjis": "cp932", "cp932": "cp932", "932": "cp932",
     "utf-8": "utf-8", "utf8": "utf-8", "65001": "utf-8", "euc-jp": "euc_jp",
 }  # fmt: skip
-_WGS84 = CRS.from_epsg(4326)
 
 
 def _cpg_encoding(text: str) -> str | None:
@@ -100,19 +99,6 @@ def source_crs(item: Input, declared: CRS | None, override: str | None) -> CRS:
     )
 
 
-def to_wgs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
-    """Geometries transformed from ``crs`` to EPSG:4326 lon/lat."""
-    if crs.equals(_WGS84, ignore_axis_order=True) or crs.to_epsg() in (4326, 6668, 4612):
-        return geoms
-    transformer = to_wgs84_transformer(crs)
-
-    def move(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return np.asarray(shapely.transform(geoms, move), dtype=object)
-
-
 @dataclass
 class VectorFile:
     """A vector file read into Arrow: attributes as a frame, geometries still WKB (compact).
@@ -134,10 +120,10 @@ class VectorFile:
         (at least one feature) each; without limits, one table."""
         for start, stop in _slices(self.wkb, max_rows, max_bytes):
             wkb = self.wkb.slice(start, stop - start).combine_chunks()
-            frame = self.attributes.iloc[start:stop].reset_index(drop=True)
+            frame = self.attributes.iloc[start:stop]
             yield Table(
-                frame=frame,
-                rows=np.arange(start + 1, start + len(frame) + 1, dtype=np.int64),
+                columns={str(name): frame[name].tolist() for name in frame.columns},
+                rows=np.arange(start + 1, stop + 1, dtype=np.int64),
                 geometry=to_wgs84(geometries(wkb), self.crs),
                 encoding=self.encoding,
                 source_crs=self.crs,

@@ -61,7 +61,7 @@ def key(name: str) -> str:
 
 def column(table: Table, *aliases: str) -> str | None:
     """The table's column whose reduced name equals one of ``aliases`` (first alias wins)."""
-    by_key = {key(c): c for c in table.frame.columns}
+    by_key = {key(c): c for c in table.columns}
     return next((by_key[key(a)] for a in aliases if key(a) in by_key), None)
 
 
@@ -73,7 +73,7 @@ def has(table: Table, *aliases: str) -> bool:
 def values(table: Table, *aliases: str) -> list[object]:
     """The column's values, or a list of None when there is no such column."""
     name = column(table, *aliases)
-    return table.frame[name].tolist() if name else [None] * len(table)
+    return list(table.columns[name]) if name else [None] * len(table)
 
 
 def points_from(table: Table, ctx: Context, lat: Iterable[str], lon: Iterable[str]) -> np.ndarray:
@@ -95,7 +95,7 @@ def pick(kind: LayerKind, table: Table) -> Source:
     for source in candidates:
         if source.recognise(table):
             return source
-    shown = ", ".join(map(str, list(table.frame.columns)[:12]))
+    shown = ", ".join(map(str, list(table.columns)[:12]))
     families = "; ".join(s.name for s in candidates) or "none"
     raise LoadError(
         f"columns ({shown}) match no known {kind.value} source",

@@ -13,7 +13,7 @@ from gis.layerspec import LayerSpec
 
 def fits(spec: LayerSpec, table: Table) -> bool:
     """True when the table has every required field of ``spec`` under its own name."""
-    names = set(table.frame.columns)
+    names = set(table.columns)
     required = {f.name for f in spec.fields if f.required}
     has_geometry = table.geometry is not None or {"lat", "lon"} <= names
     return has_geometry and required <= names and bool(names & set(spec.field_names))
@@ -22,7 +22,7 @@ def fits(spec: LayerSpec, table: Table) -> bool:
 def map_canonical(spec: LayerSpec, table: Table, ctx: Context) -> Mapped:
     """Columns taken as they are (types are cast when written)."""
     columns: dict[str, list[object]] = {
-        f.name: table.frame[f.name].tolist() for f in spec.fields if f.name in table.frame.columns
+        f.name: list(table.columns[f.name]) for f in spec.fields if f.name in table.columns
     }
     if table.geometry is not None:
         geometry = table.geometry

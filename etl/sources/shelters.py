@@ -41,7 +41,7 @@ def _flags(table: Table, ctx: Context, prefix: str) -> tuple[dict[str, list[obje
             out[field] = [None] * len(table)
             continue
         parsed: list[object] = []
-        for i, cell in enumerate(table.frame[name].tolist()):
+        for i, cell in enumerate(table.columns[name]):
             flag, note = parse_flag(cell)
             if flag is None:
                 ctx.report.add(int(table.rows[i]), name, f"unreadable flag {cell!r}", "flagged")

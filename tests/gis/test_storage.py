@@ -193,13 +193,13 @@ KILLED_LOADER = textwrap.dedent(
     from gis.db import connect
     from tests.gis.test_storage import SPEC, frame
 
-    def slow_columns(frame, spec, **numbering):
+    def slow_columns(chunk, spec, **numbering):
         # the first half of the rows is sent; the loader is killed while the COPY waits
-        for batch in frame_columns(frame.iloc[:500], spec, **numbering):
+        for batch in frame_columns(chunk.sliced(0, 500), spec, **numbering):
             yield batch
         print("copying", flush=True)
         time.sleep(60)
-        yield from frame_columns(frame.iloc[500:], spec, first_fid=501)
+        yield from frame_columns(chunk.sliced(500, len(chunk)), spec, first_fid=501)
 
     import etl.writer
     etl.writer.frame_columns = slow_columns

@@ -1,0 +1,249 @@
+"""GeoPackages read straight from SQLite: no GDAL, no data-frame library.
+
+A GeoPackage is an SQLite database whose geometry cells are a small header (``GP``, version,
+flags, SRS id, an optional envelope) followed by standard WKB. The common case, one feature
+table of simple-feature geometries, is read here with the standard library's ``sqlite3`` and
+shapely, a chunk of rows at a time; that spares a load the start-up of pyogrio (which imports
+pandas, geopandas and pyarrow) and its copies of the data. Anything else (several feature
+tables, curves, Z or M coordinates, an ``--encoding``) returns None from
+:func:`open_geopackage`, and the file is read by pyogrio as before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from etl.readers import Table, to_wgs84
+from etl.readers.csv_text import normalize_header
+from etl.wkb_columns import POINT_WKB
+from gis.crs import resolve_crs
+from gis.errors import LoadError
+
+SIMPLE_TYPES = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING",
+                "MULTIPOLYGON", "GEOMETRYCOLLECTION", "GEOMETRY"}  # fmt: skip
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+_EXTENDED, _EMPTY = 0x20, 0x10
+_CRS84 = "OGC:CRS84"
+
+
+@dataclass
+class _Column:
+    name: str  # as in the file
+    label: str  # as the load shows it (NFKC, stripped)
+    declared: str  # the SQLite type declared for it, upper case
+
+
+@dataclass
+class GeoPackageFile:
+    """One feature table of a GeoPackage, read in chunks by :meth:`tables`."""
+
+    path: Path
+    table: str
+    geometry: str
+    columns: list[_Column]
+    order_by: str | None
+    crs: CRS
+    count: int
+    encoding: str = "utf-8"  # GeoPackage text is UTF-8 by definition
+
+    def __len__(self) -> int:
+        return self.count
+
+    def tables(self, max_rows: int | None = None, max_bytes: int | None = None) -> Iterator[Table]:
+        """The features as tables of at most ``max_rows`` rows and about ``max_bytes`` of
+        geometry each (at least one row); without limits, one table."""
+        names = ", ".join(_quoted(c) for c in [self.geometry, *(c.name for c in self.columns)])
+        order = f" ORDER BY {_quoted(self.order_by)}" if self.order_by else ""
+        statement = f"SELECT {names} FROM {_quoted(self.table)}{order}"  # names quoted
+        with _connect(self.path) as db:
+            cursor = db.execute(statement)
+            first_row = 1
+            while True:
+                try:
+                    batch = cursor.fetchmany(max_rows or 1 << 62)
+                except sqlite3.Error as err:  # e.g. text that is not UTF-8
+                    last = first_row + (max_rows or self.count) - 1
+                    raise LoadError(f"rows {first_row}-{last}: {err}") from None
+                if not batch and first_row > 1:
+                    return
+                for part in _by_bytes(batch, max_bytes):
+                    yield self._table(part, first_row)
+                    first_row += len(part)
+                if not batch:
+                    return
+
+    def _table(self, batch: list[tuple[Any, ...]], first_row: int) -> Table:
+        cells = list(zip(*batch, strict=True)) if batch else [()] * (len(self.columns) + 1)
+        rows = np.arange(first_row, first_row + len(batch), dtype=np.int64)
+        geometry = to_wgs84(geometries(list(cells[0]), rows), self.crs)
+        pairs = zip(self.columns, cells[1:], strict=True)
+        columns = {c.label: _typed(list(v), c.declared) for c, v in pairs}
+        return Table(columns, rows, geometry, self.encoding, self.crs)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _by_bytes(batch: list[tuple[Any, ...]], max_bytes: int | None) -> Iterator[list[Any]]:
+    """``batch`` in parts of about ``max_bytes`` of geometry (at least one row each)."""
+    if max_bytes is None or len(batch) < 2:
+        yield batch
+        return
+    sizes = np.fromiter((len(r[0]) if r[0] is not None else 0 for r in batch), np.int64)
+    ends = np.cumsum(sizes)
+    start = 0
+    while start < len(batch):
+        base = ends[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, base + max_bytes, side="right")))
+        yield batch[start:stop]
+        start = stop
+
+
+def geometries(blobs: list[bytes | None], rows: np.ndarray) -> np.ndarray:
+    """Shapely geometries of GeoPackage geometry cells (None stays None).
+
+    Cells of one layout holding 2D little-endian points with finite coordinates (what GDAL
+    writes for a point layer) become points straight from their bytes; the others are parsed
+    by shapely from the WKB after each header.
+    """
+    if blobs and None not in blobs:
+        width = len(blobs[0])
+        head = width - POINT_WKB.itemsize
+        if head >= 8 and all(len(b) == width for b in blobs):
+            raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)
+            alike = (raw[:, :4] == raw[0, :4]).all()  # magic, version, flags
+            if alike and _header_bytes(bytes(raw[0, :8])) == head:
+                records = raw[:, head:].copy().view(POINT_WKB)[:, 0]
+                coords = np.column_stack([records["x"], records["y"]])
+                plain = (records["order"] == 1).all() and (records["type"] == 1).all()
+                if plain and np.isfinite(coords).all() and not raw[0, 3] & _EMPTY:
+                    return np.asarray(shapely.points(coords), dtype=object)
+    wkb = np.empty(len(blobs), dtype=object)
+    for i, blob in enumerate(blobs):
+        if blob is not None:
+            wkb[i] = blob[_header_bytes(blob, int(rows[i])) :]
+    try:
+        return np.asarray(shapely.from_wkb(wkb), dtype=object)
+    except shapely.errors.GEOSException:
+        return np.array([_one(w, int(r)) for w, r in zip(wkb, rows, strict=True)], dtype=object)
+
+
+def _header_bytes(blob: bytes, row: int = 0) -> int:
+    """The length of a geometry cell's GeoPackage header (where its WKB starts)."""
+    if len(blob) < 8 or blob[:2] != b"GP":
+        raise LoadError(f"row {row}: the geometry is not a GeoPackage geometry")
+    flags = blob[3]
+    if flags & _EXTENDED:
+        raise LoadError(f"row {row}: an extended GeoPackage geometry (curves are not supported)")
+    envelope = _ENVELOPE_BYTES.get((flags >> 1) & 0x07)
+    if envelope is None:
+        raise LoadError(f"row {row}: the geometry's header is invalid (envelope code)")
+    return 8 + envelope
+
+
+def _one(wkb: bytes | None, row: int) -> shapely.Geometry | None:
+    """One geometry, or a LoadError that names its row."""
+    if wkb is None:
+        return None
+    try:
+        return shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException as err:
+        raise LoadError(f"row {row}: unreadable geometry ({err})") from None
+
+
+def _typed(values: list[Any], declared: str) -> list[Any]:
+    """SQLite values as GDAL gives them for the declared type: booleans from 0/1, date-times
+    parsed from their ISO 8601 text (left as text when they do not parse); dates stay text."""
+    if declared == "BOOLEAN":
+        return [None if v is None else bool(v) for v in values]
+    if declared == "DATETIME":
+        return [_datetime(v) for v in values]
+    return values
+
+
+def _datetime(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+def open_geopackage(path: Path, *, encoding: str | None, crs: str | None) -> GeoPackageFile | None:
+    """The GeoPackage's feature table ready to read, or None when it is a case for pyogrio
+    (see the module doc). ``crs`` (``--crs``) replaces the file's own CRS."""
+    if encoding:
+        return None
+    try:
+        with _connect(path) as db:
+            return _describe(path, db, crs)
+    except sqlite3.Error:
+        return None  # not a database SQLite can read: GDAL says what is wrong with it
+
+
+def _describe(path: Path, db: sqlite3.Connection, override: str | None) -> GeoPackageFile | None:
+    layers = db.execute(
+        "SELECT c.table_name, g.column_name, upper(g.geometry_type_name), g.srs_id, g.z, g.m"
+        " FROM gpkg_contents c JOIN gpkg_geometry_columns g"
+        " ON lower(g.table_name) = lower(c.table_name) WHERE c.data_type = 'features'"
+    ).fetchall()
+    if len(layers) != 1:
+        return None
+    table, geometry, kind, srs_id, z, m = layers[0]
+    if kind not in SIMPLE_TYPES or z or m:
+        return None
+    info = db.execute(f"PRAGMA table_info({_quoted(table)})").fetchall()
+    integer_key = [r[1] for r in info if r[5] == 1 and str(r[2]).upper() == "INTEGER"]
+    columns = [
+        _Column(r[1], normalize_header(str(r[1])), str(r[2]).upper())
+        for r in info
+        if r[1] != geometry and r[1] not in integer_key
+    ]
+    labels = [c.label for c in columns]
+    if len(set(labels)) != len(labels):  # two names alike once normalised: let GDAL say
+        return None
+    the_crs = _crs(db, srs_id, override)
+    if the_crs is None:
+        return None
+    count = db.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0]
+    order = integer_key[0] if integer_key else None
+    return GeoPackageFile(path, table, geometry, columns, order, the_crs, int(count))
+
+
+def _crs(db: sqlite3.Connection, srs_id: int, override: str | None) -> CRS | None:
+    """``--crs``, else the table's SRS (EPSG code, else its WKT); an undefined SRS is taken
+    as lon/lat, as for the other vector formats. None: not one pyproj knows."""
+    if override:
+        try:
+            return resolve_crs(override)
+        except ValueError as err:
+            raise LoadError(str(err)) from None
+    row = db.execute(
+        "SELECT upper(organization), organization_coordsys_id, definition"
+        " FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+        (srs_id,),
+    ).fetchone()
+    try:
+        if row is None or srs_id in (0, -1):
+            return CRS.from_user_input(_CRS84)
+        organization, code, definition = row
+        if organization == "EPSG":
+            return CRS.from_epsg(int(code))
+        return CRS.from_wkt(str(definition))
+    except Exception:  # pyproj's CRSError, or a code that is not a number
+        return None
