@@ -71,8 +71,9 @@ class GeoPackageFile:
                 try:
                     batch = cursor.fetchmany(max_rows or 1 << 62)
                 except sqlite3.Error as err:  # e.g. text that is not UTF-8
-                    last = first_row + (max_rows or self.count) - 1
-                    raise LoadError(f"rows {first_row}-{last}: {err}") from None
+                    raise self._bad_text(statement, first_row) or LoadError(
+                        f"rows from {first_row} on: {err}"
+                    ) from None
                 if not batch and first_row > 1:
                     return
                 for part in _by_bytes(batch, max_bytes):
@@ -80,6 +81,26 @@ class GeoPackageFile:
                     first_row += len(part)
                 if not batch:
                     return
+
+    def _bad_text(self, statement: str, first_row: int) -> LoadError | None:
+        """The first text cell from ``first_row`` on that is not UTF-8, as a LoadError that
+        names its row and column (SQLite's own message mangles the column's name)."""
+        with _connect(self.path) as db:
+            db.text_factory = bytes
+            cursor = db.execute(statement)
+            for number, row in enumerate(cursor, start=1):
+                if number < first_row:
+                    continue
+                for column, cell in zip(self.columns, row[1:], strict=True):
+                    if isinstance(cell, bytes) and column.declared != "BLOB":
+                        try:
+                            cell.decode("utf-8")
+                        except UnicodeDecodeError:
+                            return LoadError(
+                                f"row {number}, field {column.label}: text that is not UTF-8"
+                                " (a GeoPackage's text is UTF-8)"
+                            )
+        return None
 
     def _table(self, batch: list[tuple[Any, ...]], first_row: int) -> Table:
         cells = list(zip(*batch, strict=True)) if batch else [()] * (len(self.columns) + 1)

@@ -1,0 +1,198 @@
+"""GeoPackages read straight from SQLite give what GDAL gives, and load as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from pyproj import Transformer
+
+from etl.inputs import Input
+from etl.readers.geopackage import open_geopackage
+from etl.readers.vector import open_vector
+from gis.db import connect
+from gis.errors import LoadError
+from tests.etl.conftest import ROOT
+
+ZONE_III = "EPSG:6671"  # JGD2011 plane-rectangular zone III (Okayama, Yamaguchi…)
+
+
+def _mixed_frame(n: int = 40) -> gpd.GeoDataFrame:
+    """Every column kind a GeoPackage holds, with missing values, in a projected CRS."""
+    rng = np.random.default_rng(7)
+    xs, ys = rng.uniform(-60_000, 60_000, n), rng.uniform(-120_000, 0, n)
+    geometry: list[Any] = [shapely.Point(x, y).buffer(200 + i, 3) for i, (x, y) in
+                           enumerate(zip(xs, ys, strict=True))]  # fmt: skip
+    geometry[3] = None
+    geometry[5] = shapely.MultiPolygon(
+        [geometry[4], shapely.box(xs[5], ys[5], xs[5] + 9, ys[5] + 9)]
+    )
+    geometry[6] = shapely.Polygon(
+        shapely.box(xs[6], ys[6], xs[6] + 100, ys[6] + 100).exterior,
+        [shapely.box(xs[6] + 10, ys[6] + 10, xs[6] + 20, ys[6] + 20).exterior.coords[::-1]],
+    )
+    return gpd.GeoDataFrame(
+        {
+            "番号": pd.array([i if i % 7 else None for i in range(n)], dtype="Int64"),
+            "名称": [f"区域{i}" if i % 5 else None for i in range(n)],
+            "深さ": [i / 4 if i % 6 else math.nan for i in range(n)],
+            "flag": [bool(i % 2) for i in range(n)],
+            "day": [date(2024, 4, 1 + i % 28) for i in range(n)],
+            "stamp": [datetime(2024, 4, 1, i % 24, 30, tzinfo=UTC) for i in range(n)],
+        },
+        geometry=geometry,
+        crs=ZONE_III,
+    )
+
+
+def _edit(path: Path, *statements: tuple[str, tuple[Any, ...]]) -> None:
+    """Change a GeoPackage as a careless editor might (GDAL's R-tree triggers call the
+    spatial functions below, which plain SQLite lacks; the R-tree itself is not read)."""
+    with sqlite3.connect(path) as db:
+        db.create_function("ST_IsEmpty", 1, lambda blob: 0)
+        for name in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+            db.create_function(name, 1, lambda blob: 0.0)
+        for statement, params in statements:
+            db.execute(statement, params)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, datetime | pd.Timestamp):
+        return pd.Timestamp(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def test_sqlite_reader_gives_what_gdal_gives(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.gpkg"
+    pyogrio.write_dataframe(_mixed_frame(), path, driver="GPKG")
+    package = open_geopackage(path, encoding=None, crs=None)
+    assert package is not None and len(package) == 40
+    ours = list(package.tables(max_rows=7))
+    gdal = list(open_vector(Input(path), encoding=None, crs=None).tables(max_rows=7))
+    assert [len(t) for t in ours] == [7, 7, 7, 7, 7, 5] == [len(t) for t in gdal]
+    for mine, theirs in zip(ours, gdal, strict=True):
+        assert list(mine.columns) == list(theirs.columns)
+        assert (mine.rows == theirs.rows).all()
+        for name in mine.columns:
+            assert [_plain(v) for v in mine.columns[name]] == [
+                _plain(v) for v in theirs.columns[name]
+            ], name
+        assert mine.geometry is not None and theirs.geometry is not None
+        assert shapely.equals_exact(mine.geometry, theirs.geometry, tolerance=0).tolist() == [
+            g is not None for g in theirs.geometry
+        ]
+        assert [g is None for g in mine.geometry] == [g is None for g in theirs.geometry]
+
+
+def test_chunks_keep_to_the_byte_budget(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.gpkg"
+    pyogrio.write_dataframe(_mixed_frame(), path, driver="GPKG")
+    package = open_geopackage(path, encoding=None, crs=None)
+    assert package is not None
+    with sqlite3.connect(path) as db:
+        sizes = [len(b or b"") for (b,) in db.execute("SELECT geom FROM mixed ORDER BY fid")]
+    budget = 3 * max(sizes)
+    tables = list(package.tables(max_rows=1000, max_bytes=budget))
+    assert sum(len(t) for t in tables) == 40 and len(tables) > 1
+    start = 0
+    for table in tables:
+        part = sizes[start : start + len(table)]
+        assert sum(part) <= budget or len(part) == 1
+        start += len(table)
+
+
+def test_other_geopackages_are_left_to_gdal(tmp_path: Path) -> None:
+    two = tmp_path / "two.gpkg"
+    frame = _mixed_frame(8)
+    pyogrio.write_dataframe(frame, two, layer="a", driver="GPKG")
+    pyogrio.write_dataframe(frame, two, layer="b", driver="GPKG", append=True)
+    assert open_geopackage(two, encoding=None, crs=None) is None  # which layer? GDAL's rule
+    one = tmp_path / "one.gpkg"
+    pyogrio.write_dataframe(frame, one, driver="GPKG")
+    assert open_geopackage(one, encoding="cp932", crs=None) is None  # --encoding: GDAL's
+    broken = tmp_path / "broken.gpkg"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x01" * 2000)
+    assert open_geopackage(broken, encoding=None, crs=None) is None  # GDAL explains
+
+
+def test_text_that_is_not_utf8_names_the_rows(tmp_path: Path) -> None:
+    path = tmp_path / "sjis.gpkg"
+    pyogrio.write_dataframe(_mixed_frame(12), path, driver="GPKG")
+    _edit(
+        path, ("UPDATE sjis SET 名称 = CAST(? AS TEXT) WHERE fid = 9", ("避難所".encode("cp932"),))
+    )
+    package = open_geopackage(path, encoding=None, crs=None)
+    assert package is not None
+    with pytest.raises(LoadError, match=r"^row 9, field 名称: text that is not UTF-8"):
+        list(package.tables(max_rows=5))
+
+
+def _load_bench_points(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "KASANE_DATABASE_URL": url,
+        "KASANE_LAYERS_DIR": str(ROOT / "bench" / "layers"),
+    }
+    command = [sys.executable, "-m", "kasane", "load", "bench_points", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_projected_geopackage_loads_with_row_rules(etl_url: str, tmp_path: Path) -> None:
+    """Points in plane-rectangular zone III end where PROJ puts them; a capacity that SQLite
+    stored as text, one below the minimum and a null geometry are rejected with reasons."""
+    rng = np.random.default_rng(11)
+    xs, ys = rng.uniform(-50_000, 50_000, 60), rng.uniform(-150_000, -50_000, 60)
+    frame = gpd.GeoDataFrame(
+        {"fid_src": range(1, 61), "name": [f"避難所{i}" for i in range(60)],
+         "capacity": [10 * i for i in range(60)], "category": ["指定避難所"] * 60},
+        geometry=[shapely.Point(x, y) for x, y in zip(xs, ys, strict=True)], crs=ZONE_III,
+    )  # fmt: skip
+    path = tmp_path / "points.gpkg"
+    pyogrio.write_dataframe(frame, path, driver="GPKG")
+    _edit(
+        path,
+        ("UPDATE points SET capacity = 'many' WHERE fid = 4", ()),
+        ("UPDATE points SET capacity = -5 WHERE fid = 9", ()),
+        ("UPDATE points SET geom = NULL WHERE fid = 17", ()),
+    )
+    report = tmp_path / "report.json"
+    proc = _load_bench_points(etl_url, str(path), "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    assert "loaded 57 features" in proc.stdout
+    issues = json.loads(report.read_text("utf-8"))["files"][0]["issues"]
+    assert {(i["row"], i["field"], i["action"]) for i in issues} == {
+        (4, "capacity", "rejected"), (9, "capacity", "rejected"), (17, "geometry", "rejected")
+    }  # fmt: skip
+    reasons = {i["row"]: i["reason"] for i in issues}
+    assert reasons[4].startswith("capacity 'many' is not an integer")
+    assert "below the minimum" in reasons[9]
+    lon, lat = Transformer.from_crs(ZONE_III, "EPSG:4326", always_xy=True).transform(xs, ys)
+    with connect(etl_url) as conn:
+        served = conn.execute(
+            "SELECT fid_src, ST_X(geom), ST_Y(geom), capacity FROM layer_data.bench_points"
+            " ORDER BY fid_src"
+        ).fetchall()
+    kept = [i for i in range(60) if i + 1 not in (4, 9, 17)]
+    assert [r[0] for r in served] == [i + 1 for i in kept]
+    assert (
+        max(abs(r[1] - lon[i]) + abs(r[2] - lat[i]) for r, i in zip(served, kept, strict=True))
+        < 1e-9
+    )
+    assert [r[3] for r in served] == [10 * i for i in kept]
