@@ -121,11 +121,11 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _by_bytes(batch: list[tuple[Any, ...]], max_bytes: int | None) -> Iterator[list[Any]]:
     """``batch`` in parts of about ``max_bytes`` of geometry (at least one row each)."""
-    if max_bytes is None or len(batch) < 2:
+    blobs = [r[0] or b"" for r in batch]
+    if max_bytes is None or sum(map(len, blobs)) <= max_bytes:
         yield batch
         return
-    sizes = np.fromiter((len(r[0]) if r[0] is not None else 0 for r in batch), np.int64)
-    ends = np.cumsum(sizes)
+    ends = np.cumsum(np.fromiter(map(len, blobs), np.int64, count=len(blobs)))
     start = 0
     while start < len(batch):
         base = ends[start - 1] if start else 0
@@ -144,7 +144,7 @@ def geometries(blobs: list[bytes | None], rows: np.ndarray) -> np.ndarray:
     if blobs and None not in blobs:
         width = len(blobs[0])
         head = width - POINT_WKB.itemsize
-        if head >= 8 and all(len(b) == width for b in blobs):
+        if head >= 8 and set(map(len, blobs)) == {width}:  # one pass in C
             raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)
             alike = (raw[:, :4] == raw[0, :4]).all()  # magic, version, flags
             if alike and _header_bytes(bytes(raw[0, :8])) == head:
