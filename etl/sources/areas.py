@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from etl.readers import Table
@@ -62,6 +62,14 @@ def era_date(text: object) -> str | None:
     return None
 
 
+def _date(iso: str | None) -> date | None:
+    """The date of an ISO text, None for none or for an impossible one (2月30日)."""
+    try:
+        return date.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+
+
 PHENOMENA = {"急傾斜地の崩壊": 1, "急傾斜": 1, "土石流": 2, "地滑り": 3, "地すべり": 3}
 ZONES = {"警戒区域": 1, "特別警戒区域": 2}
 
@@ -85,7 +93,7 @@ def _map_landslide(table: Table, ctx: Context) -> Mapped:
         "zone_no": [text_or_none(v) for v in values(table, "keiryunum", "A33_004")],
         "zone_name": [text_or_none(v) for v in values(table, "keiryuname", "A33_005")],
         "address": [text_or_none(v) for v in values(table, "shozaichi", "A33_006")],
-        "designated_on": [pd.Timestamp(d).date() if (d := era_date(v)) else None for v in dates],
+        "designated_on": [_date(era_date(v)) for v in dates],
         "lg_code": [lg_code_or_none(v)[0] for v in values(table, "A33_003", "lg_code")],
     }
     for row, raw, parsed in zip(table.rows, dates, columns["designated_on"], strict=True):
