@@ -139,7 +139,7 @@ def write_chunks(
         # table they can see): if the load dies from here on, the table is an orphan that the
         # next load drops. Served versions change only in the transaction below.
         staged = table
-        with phase("indexes (GiST geom and geom_3857, primary key)"):
+        with phase("indexes (GiST geom, primary key)"):
             build_indexes(conn, table, f"{spec.id}__v{version}")
         with conn.transaction():
             with phase("analyze"):

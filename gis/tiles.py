@@ -1,7 +1,10 @@
 """Mapbox Vector Tiles from PostGIS: one ``ST_AsMVT`` per layer, concatenated.
 
-Each layer's rows are found with an index-friendly ``geom_3857 && ST_TileEnvelope(…, margin)``
-on the stored Web-Mercator geometry (no per-row transform), simplified by
+Each layer's rows are found with an index-friendly bbox test: ``geom && <the tile's lon/lat
+envelope>`` on a version table (Web Mercator keeps the axes apart and monotonic, so a bbox in
+one is a bbox in the other: one GiST index, on ``geom``, serves tiles and items), and
+``geom_3857 && ST_TileEnvelope(…, margin)`` on the band and parts copies. The stored
+Web-Mercator geometry is what is drawn (no per-row transform), simplified by
 :data:`gis.tile_bands.SIMPLIFY_UNITS` tile units below the layer's last zoom (starting from a
 pre-simplified band copy of the version, :mod:`gis.tile_bands`, at zooms up to 13), clipped by
 ``ST_AsMVTGeom`` and capped at ``feature_cap`` rows per layer per tile (which rows are kept when
@@ -16,6 +19,7 @@ prepares the statement per connection.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections.abc import Sequence
@@ -157,16 +161,45 @@ def has_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
     return known
 
 
-def _source(conn: Conn, spec: LayerSpec, version: int, z: int) -> tuple[sql.Composable, str]:
-    """What a tile at zoom ``z`` reads (attributes as ``t``), and the alias of its geometry."""
+_IN_MERCATOR = sql.SQL("{}.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)")
+_IN_LONLAT = sql.SQL("{}.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
+
+
+def _source(
+    conn: Conn, spec: LayerSpec, version: int, z: int
+) -> tuple[sql.Composable, str, sql.SQL]:
+    """What a tile at zoom ``z`` reads (attributes as ``t``), the alias of its geometry, and
+    the bbox test that finds its rows with the source's GiST index."""
     data = version_table(spec.id, version)
     band = band_of(spec, z)
     if has_band(conn, spec, version, band):
-        return sql.SQL("{} AS t").format(band_table(spec.id, version, band)), "t"
+        return sql.SQL("{} AS t").format(band_table(spec.id, version, band)), "t", _IN_MERCATOR
     if has_parts(conn, spec, version):
         parts = parts_table(spec.id, version)
-        return sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(parts, data), "p"
-    return sql.SQL("{} AS t").format(data), "t"
+        return sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(parts, data), "p", _IN_MERCATOR
+    return sql.SQL("{} AS t").format(data), "t", _IN_LONLAT
+
+
+def lonlat_envelope(z: int, x: int, y: int, margin: float) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of ``ST_TileEnvelope(z, x, y, margin => margin)``,
+    by the inverse of the spherical Web Mercator, widened by 1e-9° (0.1 mm) so that rounding
+    never leaves out a feature that the Mercator test would find; clamped to the globe."""
+    size = WORLD_M / 2**z
+    half = WORLD_M / 2
+    left, right = -half + (x - margin) * size, -half + (x + 1 + margin) * size
+    top, bottom = half - (y - margin) * size, half - (y + 1 + margin) * size
+    radius = WORLD_M / (2 * math.pi)
+
+    def lat(metres: float) -> float:
+        return math.degrees(math.atan(math.sinh(metres / radius)))
+
+    pad = 1e-9
+    return (
+        max(-180.0, math.degrees(left / radius) - pad),
+        max(-90.0, lat(bottom) - pad),
+        min(180.0, math.degrees(right / radius) + pad),
+        min(90.0, lat(top) + pad),
+    )
 
 
 def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
@@ -180,23 +213,22 @@ def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
 
 
 def _layer_tile(
-    spec: LayerSpec, z: int, index: int, source: tuple[sql.Composable, str]
+    spec: LayerSpec, z: int, index: int, source: tuple[sql.Composable, str, sql.SQL]
 ) -> sql.Composable:
     attrs = [f.name for f in spec.fields if f.in_tiles]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(name)) for name in attrs)
-    table, alias = source
+    table, alias, in_tile = source
     return sql.SQL(
         "(SELECT coalesce(ST_AsMVT(q, {name}, {extent}, 'geom', 'fid'), ''::bytea) FROM"
         " (SELECT * FROM (SELECT t.fid{columns}, {geom} AS geom FROM {table}"
-        " WHERE {source}.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)"
-        " LIMIT %(cap)s) AS r WHERE geom IS NOT NULL) AS q)"
+        " WHERE {in_tile} LIMIT %(cap)s) AS r WHERE geom IS NOT NULL) AS q)"
     ).format(
+        in_tile=in_tile.format(sql.Identifier(alias)),
         name=sql.Placeholder(f"name{index}"),
         extent=sql.Literal(EXTENT),
         columns=columns,
         geom=_geometry(spec, z, alias),
         table=table,
-        source=sql.Identifier(alias),
     )
 
 
@@ -223,6 +255,7 @@ def tile(
         "cap": feature_cap,
         "tol": tolerance(z),
     }
+    params["w"], params["s"], params["e"], params["n"] = lonlat_envelope(z, x, y, BUFFER / EXTENT)
     pieces = []
     for index, (spec, version) in enumerate(layers):
         if z < spec.min_zoom:

@@ -23,7 +23,7 @@ PHASES = {
     "hash files (sha256), compare with served",
     "create version table (drop orphans)",
     "copy into the version table (includes the phases below)",
-    "indexes (GiST geom and geom_3857, primary key)",
+    "indexes (GiST geom, primary key)",
     "analyze",
     "publish (swap, commit)",
     "total (process start to end)",
