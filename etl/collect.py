@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.frames import Chunk, canonical_frame
+from etl.chunks import Chunk, checked_chunk
 from etl.inputs import Input, expand
 from etl.municipality import Areas, flag_outside_municipality
 from etl.options import LoadOptions, Progress
@@ -189,7 +189,7 @@ class Collector:
     def _checked(self, table: Table, mapped: Mapped, report: FileReport) -> Chunk:
         if table.geometry is None and table.source_crs is not None:  # a CSV's --crs
             mapped.geometry = to_wgs84(mapped.geometry, table.source_crs)
-        chunk = canonical_frame(self.spec, mapped, report, self.options)
+        chunk = checked_chunk(self.spec, mapped, report, self.options)
         chunk = self.ids.keep_first(chunk, report)
         flag_outside_municipality(chunk, self.areas, self.report)
         report.rows_loaded += len(chunk)

@@ -1,4 +1,4 @@
-"""GeoDataFrames (the demo data, derived layers) as :class:`~etl.frames.Chunk` for the writer.
+"""GeoDataFrames (the demo data, derived layers) as :class:`~etl.chunks.Chunk` for the writer.
 
 Kept apart from the load path, which has no data frames: importing this imports pandas.
 """
@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from etl.frames import Chunk, plain
+from etl.chunks import Chunk, plain
 from gis.layerspec import LayerSpec
 
 

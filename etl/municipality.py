@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from etl.frames import Chunk
+from etl.chunks import Chunk
 from etl.report import LoadReport
 from gis import storage
 

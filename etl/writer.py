@@ -1,4 +1,4 @@
-"""Write checked rows (one :class:`~etl.frames.Chunk`, or chunks as they come) as a new layer
+"""Write checked rows (one :class:`~etl.chunks.Chunk`, or chunks as they come) as a new layer
 version, all or nothing. A GeoDataFrame (the demo data, derived layers) is taken too.
 
 Under a per-layer lock: orphan clean-up, the version table and ``COPY`` in one transaction; the
@@ -17,7 +17,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from etl.frames import Chunk
+from etl.chunks import Chunk
 from etl.wkb_columns import geometry_columns, to_web_mercator
 from gis import storage
 from gis.errors import DatabaseUnavailable
@@ -50,23 +50,23 @@ def promote_to_declared(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     return out
 
 
-FRAME_CHUNK_ROWS = 4096
+BATCH_ROWS = 4096
 ENCODE = "  encode geometries (in copy: WKB, EPSG:3857)"
 
 
-def frame_columns(
+def chunk_columns(
     chunk: Chunk, spec: LayerSpec, *, first_fid: int = 1
 ) -> Iterator[list[Sequence[Any]]]:
     """Batches of columns in COPY order: fid (from ``first_fid``), declared fields, WKB
-    geometry (4326) and its 3857 copy; at most :data:`FRAME_CHUNK_ROWS` rows a batch.
+    geometry (4326) and its 3857 copy; at most :data:`BATCH_ROWS` rows a batch.
 
     The WKB carries no SRID: the columns' types give it (PostGIS sets an unknown SRID to the
     column's). Geometries are encoded a batch at a time, so that memory stays bounded and the
     server stores one batch while the next is being encoded.
     """
     columns = [chunk.columns[name] for name in spec.field_names]
-    for start in range(0, len(chunk), FRAME_CHUNK_ROWS):
-        stop = min(start + FRAME_CHUNK_ROWS, len(chunk))
+    for start in range(0, len(chunk), BATCH_ROWS):
+        stop = min(start + BATCH_ROWS, len(chunk))
         with phase(ENCODE):
             wkb, mercator = _wkb(chunk.geometry[start:stop], spec)
         fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
@@ -176,7 +176,7 @@ def _batches(
     for item in chunks:
         chunk = item if isinstance(item, Chunk) else _from_frame(item, spec)
         extent.add(chunk.geometry)
-        yield from frame_columns(chunk, spec, first_fid=fid)
+        yield from chunk_columns(chunk, spec, first_fid=fid)
         fid += len(chunk)
 
 

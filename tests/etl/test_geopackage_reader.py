@@ -6,6 +6,7 @@ import json
 import math
 import os
 import sqlite3
+import struct
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -21,7 +22,7 @@ import shapely
 from pyproj import Transformer
 
 from etl.inputs import Input
-from etl.readers.geopackage import open_geopackage
+from etl.readers.geopackage import geometries, open_geopackage
 from etl.readers.vector import open_vector
 from gis.db import connect
 from gis.errors import LoadError
@@ -196,3 +197,62 @@ def test_a_projected_geopackage_loads_with_row_rules(etl_url: str, tmp_path: Pat
         < 1e-9
     )
     assert [r[3] for r in served] == [10 * i for i in kept]
+
+
+def _blob(geometry: shapely.Geometry, *, envelope: int = 0, big_endian: bool = False) -> bytes:
+    """A GeoPackage geometry cell written by hand (spec §2.1.3), independently of GDAL."""
+    order = ">" if big_endian else "<"
+    flags = (0 if big_endian else 1) | envelope << 1 | (0x10 if geometry.is_empty else 0)
+    head = b"GP" + bytes([0, flags]) + struct.pack(f"{order}i", 4326)
+    if envelope:
+        minx, miny, maxx, maxy = geometry.bounds
+        head += struct.pack(f"{order}4d", minx, maxx, miny, maxy)
+    return head + shapely.to_wkb(geometry, byte_order=0 if big_endian else 1)
+
+
+def test_geometry_cells_of_every_layout() -> None:
+    square = shapely.box(131.0, 34.0, 131.1, 34.1)
+    point = shapely.Point(131.5, 34.2)
+    cells = [
+        _blob(point),
+        _blob(point, envelope=1),
+        _blob(square, envelope=1),
+        _blob(square, big_endian=True),
+        _blob(point, envelope=1, big_endian=True),
+        None,
+        _blob(shapely.Polygon()),
+    ]
+    rows = np.arange(1, len(cells) + 1)
+    found = geometries(cells, rows)
+    assert found[5] is None and found[6].is_empty
+    for got, want in zip(found[:5], [point, point, square, square, point], strict=True):
+        assert shapely.equals_exact(got, want, tolerance=0)
+    same_points = geometries([_blob(point), _blob(shapely.Point(132, 35))], rows[:2])
+    assert [g.coords[0] for g in same_points] == [(131.5, 34.2), (132.0, 35.0)]
+
+
+def test_cells_that_are_not_geopackage_geometries_name_their_row() -> None:
+    good = _blob(shapely.Point(131.5, 34.2))
+    extended = good[:3] + bytes([good[3] | 0x20]) + good[4:]
+    with pytest.raises(LoadError, match=r"^row 2: an extended GeoPackage geometry"):
+        geometries([good, extended], np.array([1, 2]))
+    with pytest.raises(LoadError, match=r"^row 3: the geometry is not a GeoPackage geometry"):
+        geometries([good, good, shapely.to_wkb(shapely.Point(1, 2))], np.array([1, 2, 3]))
+    with pytest.raises(LoadError, match=r"^row 1: unreadable geometry"):
+        geometries([good[:8] + b"\x01\x03\x00\x00\x00\x05"], np.array([1]))
+
+
+def test_an_empty_feature_table_is_one_empty_table(tmp_path: Path) -> None:
+    path = tmp_path / "empty.gpkg"
+    pyogrio.write_dataframe(_mixed_frame(8).iloc[:0], path, driver="GPKG")
+    package = open_geopackage(path, encoding=None, crs=None)
+    assert package is not None and len(package) == 0
+    (table,) = package.tables(max_rows=5, max_bytes=1000)
+    assert len(table) == 0 and list(table.columns) == [
+        "番号",
+        "名称",
+        "深さ",
+        "flag",
+        "day",
+        "stamp",
+    ]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from etl.frames import typed_column
+from etl.chunks import typed_column
 from gis.layerspec import FieldSpec
 
 

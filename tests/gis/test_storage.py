@@ -188,21 +188,21 @@ KILLED_LOADER = textwrap.dedent(
     """
     import sys, time
     import shapely
-    from etl.writer import write_version, frame_columns
+    from etl.writer import write_version, chunk_columns
     from gis import storage
     from gis.db import connect
     from tests.gis.test_storage import SPEC, frame
 
     def slow_columns(chunk, spec, **numbering):
         # the first half of the rows is sent; the loader is killed while the COPY waits
-        for batch in frame_columns(chunk.sliced(0, 500), spec, **numbering):
+        for batch in chunk_columns(chunk.sliced(0, 500), spec, **numbering):
             yield batch
         print("copying", flush=True)
         time.sleep(60)
-        yield from frame_columns(chunk.sliced(500, len(chunk)), spec, first_fid=501)
+        yield from chunk_columns(chunk.sliced(500, len(chunk)), spec, first_fid=501)
 
     import etl.writer
-    etl.writer.frame_columns = slow_columns
+    etl.writer.chunk_columns = slow_columns
     with connect(sys.argv[1], autocommit=True) as conn:
         write_version(conn, SPEC, frame(1000, offset=0.5), storage.Provenance())
     """

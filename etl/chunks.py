@@ -47,7 +47,7 @@ class Chunk:
         return Chunk(columns, self.geometry[start:stop], self.rows[start:stop], self.file)
 
 
-def canonical_frame(
+def checked_chunk(
     spec: LayerSpec, mapped: Mapped, report: FileReport, options: LoadOptions
 ) -> Chunk:
     """The rows of ``mapped`` that pass every rule, as the layer's columns (see above)."""
