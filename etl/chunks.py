@@ -30,6 +30,7 @@ class Chunk:
     geometry: np.ndarray  # shapely geometries, EPSG:4326
     rows: np.ndarray  # each row's number in its file
     file: str = ""  # the file's name in the report
+    wkb: np.ndarray | None = None  # each geometry's EPSG:4326 WKB when known (else None)
 
     def __len__(self) -> int:
         return len(self.geometry)
@@ -39,12 +40,14 @@ class Chunk:
         if keep.all():
             return self
         columns = {name: list(compress(values, keep)) for name, values in self.columns.items()}
-        return Chunk(columns, self.geometry[keep], self.rows[keep], self.file)
+        wkb = None if self.wkb is None else self.wkb[keep]
+        return Chunk(columns, self.geometry[keep], self.rows[keep], self.file, wkb)
 
     def sliced(self, start: int, stop: int) -> Chunk:
         """Rows ``start`` to ``stop`` (0-based, stop excluded)."""
         columns = {name: values[start:stop] for name, values in self.columns.items()}
-        return Chunk(columns, self.geometry[start:stop], self.rows[start:stop], self.file)
+        wkb = None if self.wkb is None else self.wkb[start:stop]
+        return Chunk(columns, self.geometry[start:stop], self.rows[start:stop], self.file, wkb)
 
 
 def checked_chunk(
@@ -64,9 +67,11 @@ def checked_chunk(
             columns[f.name] = column
     keep = np.array([g is not None for g in mapped.geometry], dtype=bool)
     _reject_missing(rows[~keep], report)
-    geoms, valid = check_geometries(mapped.geometry[keep], rows[keep], spec, report)
+    read = mapped.geometry[keep]
+    geoms, valid = check_geometries(read.copy(), rows[keep], spec, report)
     full = np.empty(len(rows), dtype=object)
     full[keep] = geoms
+    wkb = _unchanged_wkb(mapped.wkb, keep, read, geoms)
     keep[keep] = valid
     rejected = {i.row for i in report.issues if i.action == "rejected"}
     if rejected:
@@ -82,7 +87,20 @@ def checked_chunk(
             if keep[i]:
                 keep[i] = False
                 report.add(int(rows[i]), f.name, reason, "rejected")
-    return Chunk(typed, full, rows, report.name).where(keep)
+    return Chunk(typed, full, rows, report.name, wkb).where(keep)
+
+
+def _unchanged_wkb(
+    wkb: np.ndarray | None, kept: np.ndarray, read: np.ndarray, checked: np.ndarray
+) -> np.ndarray | None:
+    """The WKB as read of each geometry that the checks left as it was (None for the others,
+    repaired or changed: the writer encodes those again)."""
+    if wkb is None:
+        return None
+    same = np.fromiter((a is b for a, b in zip(read, checked, strict=True)), bool, len(read))
+    out = np.empty(len(wkb), dtype=object)
+    out[np.flatnonzero(kept)[same]] = wkb[kept][same]
+    return out
 
 
 def _reject_missing(rows: np.ndarray, report: FileReport) -> None:

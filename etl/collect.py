@@ -207,6 +207,7 @@ def _joined(tables: Iterator[Table]) -> Table:
         geometry=np.concatenate([t.geometry for t in parts if t.geometry is not None]),
         encoding=first.encoding,
         source_crs=first.source_crs,
+        wkb=None if any(t.wkb is None for t in parts) else np.concatenate([t.wkb for t in parts]),
     )
 
 

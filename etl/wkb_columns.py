@@ -57,9 +57,13 @@ def point_wkb(coords: np.ndarray) -> np.ndarray:
     return out.view(f"V{POINT_WKB.itemsize}")
 
 
-def geometry_columns(geoms: np.ndarray, declared: GeometryType) -> tuple[Any, Any] | None:
+def geometry_columns(
+    geoms: np.ndarray, declared: GeometryType, known: np.ndarray | None = None
+) -> tuple[Any, Any] | None:
     """The WKB of ``geoms`` (EPSG:4326) and of their Web Mercator copies, for ``COPY``, by the
-    numpy paths above; None when they do not apply (the caller uses shapely)."""
+    numpy paths above; None when they do not apply (the caller uses shapely). ``known`` holds
+    the WKB a reader found for each geometry, or None: a polygon's is used instead of writing
+    it again, when it has the little-endian 2D layout that shapely writes."""
     if not len(geoms) or sys.byteorder != "little" or shapely.has_z(geoms).any():
         return None
     types = shapely.get_type_id(geoms)
@@ -70,7 +74,7 @@ def geometry_columns(geoms: np.ndarray, declared: GeometryType) -> tuple[Any, An
         return None
     polygonal = declared in (GeometryType.POLYGON, GeometryType.MULTIPOLYGON)
     if polygonal and np.isin(types, (_POLYGON, _MULTIPOLYGON)).all():
-        columns = _polygon_wkb(geoms, types)
+        columns = _polygon_wkb(geoms, types, known)
         if columns is not None and declared == GeometryType.MULTIPOLYGON:
             single = np.flatnonzero(types == _POLYGON)
             for column in columns:
@@ -80,9 +84,11 @@ def geometry_columns(geoms: np.ndarray, declared: GeometryType) -> tuple[Any, An
     return None
 
 
-def _polygon_wkb(geoms: np.ndarray, types: np.ndarray) -> tuple[list[bytes], list[bytes]] | None:
+def _polygon_wkb(
+    geoms: np.ndarray, types: np.ndarray, known: np.ndarray | None = None
+) -> tuple[list[bytes], list[bytes]] | None:
     """Polygons' and multipolygons' WKB, and the same bytes with the coordinates projected."""
-    wkb = shapely.to_wkb(geoms).tolist()
+    wkb = _written_or_known(geoms, known)
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     sizes = shapely.get_num_coordinates(rings)
@@ -97,9 +103,13 @@ def _polygon_wkb(geoms: np.ndarray, types: np.ndarray) -> tuple[list[bytes], lis
     spans = np.empty(2 * len(rings), dtype=np.int64)
     spans[0::2], spans[1::2] = heads, sizes * _XY
     lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
-    if spans.sum() != lengths.sum():
-        return None  # not the layout above: leave it to shapely
+    expected = np.bincount(part_of[ring_of], weights=heads + sizes * _XY, minlength=len(wkb))
+    if (expected != lengths).any():  # not the layout above
+        return None if known is None else _polygon_wkb(geoms, types)  # else: written again
     buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8).copy()
+    multi_ring = multi_first[ring_of] & first_ring
+    if known is not None and not _little_endian_headers(buffer, spans, first_ring, multi_ring):
+        return _polygon_wkb(geoms, types)  # e.g. a big-endian GeoPackage: written again
     is_coordinate = np.repeat(np.tile([False, True], len(rings)), spans)
     projected = mercator_coordinates(shapely.get_coordinates(geoms))
     buffer[is_coordinate] = projected.astype("<f8").view(np.uint8).ravel()
@@ -107,3 +117,37 @@ def _polygon_wkb(geoms: np.ndarray, types: np.ndarray) -> tuple[list[bytes], lis
     ends = np.cumsum(lengths).tolist()
     starts = [0, *ends[:-1]]
     return wkb, [data[s:e] for s, e in zip(starts, ends, strict=True)]
+
+
+def _written_or_known(geoms: np.ndarray, known: np.ndarray | None) -> list[bytes]:
+    """Each geometry's WKB: the ``known`` one where there is one, else written by shapely."""
+    if known is None:
+        return shapely.to_wkb(geoms).tolist()  # type: ignore[no-any-return]
+    wkb: list[bytes] = known.tolist()
+    missing = [i for i, w in enumerate(wkb) if w is None]
+    if missing:
+        for i, written in zip(missing, shapely.to_wkb(geoms[missing]).tolist(), strict=True):
+            wkb[i] = written
+    return wkb
+
+
+_POLYGON_HEAD = np.frombuffer(b"\x01\x03\x00\x00\x00", dtype=np.uint8)
+_MULTIPOLYGON_HEAD = np.frombuffer(b"\x01\x06\x00\x00\x00", dtype=np.uint8)
+
+
+def _little_endian_headers(
+    buffer: np.ndarray, spans: np.ndarray, first_ring: np.ndarray, multi_ring: np.ndarray
+) -> bool:
+    """True when every (multi)polygon header in ``buffer`` is little-endian with a 2D type,
+    as shapely writes them (the layout alone does not tell a big-endian WKB apart).
+    ``multi_ring``: the rings that open a multipolygon (its header comes first)."""
+    starts = np.concatenate([[0], np.cumsum(spans)[:-1]])[0::2]  # where each ring's head begins
+    return (
+        _heads_are(buffer, starts[first_ring & ~multi_ring], _POLYGON_HEAD)
+        and _heads_are(buffer, starts[multi_ring], _MULTIPOLYGON_HEAD)
+        and _heads_are(buffer, starts[multi_ring] + _HEADER, _POLYGON_HEAD)
+    )
+
+
+def _heads_are(buffer: np.ndarray, at: np.ndarray, head: np.ndarray) -> bool:
+    return bool((buffer[at[:, None] + np.arange(len(head))] == head).all())

@@ -67,16 +67,18 @@ def chunk_columns(
     columns = [chunk.columns[name] for name in spec.field_names]
     for start in range(0, len(chunk), BATCH_ROWS):
         stop = min(start + BATCH_ROWS, len(chunk))
+        known = None if chunk.wkb is None else chunk.wkb[start:stop]
         with phase(ENCODE):
-            wkb, mercator = _wkb(chunk.geometry[start:stop], spec)
+            wkb, mercator = _wkb(chunk.geometry[start:stop], spec, known)
         fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
         yield [fids, *(column[start:stop] for column in columns), wkb, mercator]
 
 
-def _wkb(geoms: np.ndarray, spec: LayerSpec) -> tuple[Any, Any]:
+def _wkb(geoms: np.ndarray, spec: LayerSpec, known: np.ndarray | None) -> tuple[Any, Any]:
     """The WKB columns of ``geoms`` in the layer's declared type: by numpy where
-    :func:`etl.wkb_columns.geometry_columns` can, else by shapely."""
-    fast = geometry_columns(geoms, spec.geometry)
+    :func:`etl.wkb_columns.geometry_columns` can (with the ``known`` WKB as read, where there
+    is one), else by shapely."""
+    fast = geometry_columns(geoms, spec.geometry, known)
     if fast is not None:
         return fast
     geoms = promote_to_declared(geoms, spec)

@@ -31,6 +31,9 @@ class Table:
     encoding: str | None = None
     source_crs: CRS | None = None
     warnings: list[str] = field(default_factory=list)
+    # each geometry's WKB as read, when it is already its EPSG:4326 WKB (else None): the writer
+    # sends it as it is instead of writing it again
+    wkb: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.rows)

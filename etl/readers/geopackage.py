@@ -105,10 +105,12 @@ class GeoPackageFile:
     def _table(self, batch: list[tuple[Any, ...]], first_row: int) -> Table:
         cells = list(zip(*batch, strict=True)) if batch else [()] * (len(self.columns) + 1)
         rows = np.arange(first_row, first_row + len(batch), dtype=np.int64)
-        geometry = to_wgs84(geometries(list(cells[0]), rows), self.crs)
+        read, wkb = geometries_and_wkb(list(cells[0]), rows)
+        geometry = to_wgs84(read, self.crs)
         pairs = zip(self.columns, cells[1:], strict=True)
         columns = {c.label: _typed(list(v), c.declared) for c, v in pairs}
-        return Table(columns, rows, geometry, self.encoding, self.crs)
+        as_read = wkb if geometry is read else None  # WKB in EPSG:4326 only when not moved
+        return Table(columns, rows, geometry, self.encoding, self.crs, wkb=as_read)
 
 
 def _quoted(name: str) -> str:
@@ -135,7 +137,15 @@ def _by_bytes(batch: list[tuple[Any, ...]], max_bytes: int | None) -> Iterator[l
 
 
 def geometries(blobs: list[bytes | None], rows: np.ndarray) -> np.ndarray:
-    """Shapely geometries of GeoPackage geometry cells (None stays None).
+    """Shapely geometries of GeoPackage geometry cells (None stays None)."""
+    return geometries_and_wkb(blobs, rows)[0]
+
+
+def geometries_and_wkb(
+    blobs: list[bytes | None], rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Shapely geometries of GeoPackage geometry cells (None stays None), and each cell's WKB
+    (None when the cells are points, which the writer encodes faster from coordinates).
 
     Cells of one layout holding 2D little-endian points with finite coordinates (what GDAL
     writes for a point layer) become points straight from their bytes; the others are parsed
@@ -152,15 +162,16 @@ def geometries(blobs: list[bytes | None], rows: np.ndarray) -> np.ndarray:
                 coords = np.column_stack([records["x"], records["y"]])
                 plain = (records["order"] == 1).all() and (records["type"] == 1).all()
                 if plain and np.isfinite(coords).all() and not raw[0, 3] & _EMPTY:
-                    return np.asarray(shapely.points(coords), dtype=object)
+                    return np.asarray(shapely.points(coords), dtype=object), None
     wkb = np.empty(len(blobs), dtype=object)
     for i, blob in enumerate(blobs):
         if blob is not None:
             wkb[i] = blob[_header_bytes(blob, int(rows[i])) :]
     try:
-        return np.asarray(shapely.from_wkb(wkb), dtype=object)
+        return np.asarray(shapely.from_wkb(wkb), dtype=object), wkb
     except shapely.errors.GEOSException:
-        return np.array([_one(w, int(r)) for w, r in zip(wkb, rows, strict=True)], dtype=object)
+        found = [_one(w, int(r)) for w, r in zip(wkb, rows, strict=True)]
+        return np.array(found, dtype=object), wkb
 
 
 def _header_bytes(blob: bytes, row: int = 0) -> int:

@@ -31,6 +31,7 @@ class Mapped:
     columns: dict[str, list[object]]
     geometry: np.ndarray
     rows: np.ndarray
+    wkb: np.ndarray | None = None  # the geometries' EPSG:4326 WKB as read (see Table.wkb)
 
 
 @dataclass

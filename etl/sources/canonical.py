@@ -25,7 +25,5 @@ def map_canonical(spec: LayerSpec, table: Table, ctx: Context) -> Mapped:
         f.name: list(table.columns[f.name]) for f in spec.fields if f.name in table.columns
     }
     if table.geometry is not None:
-        geometry = table.geometry
-    else:
-        geometry = points_from(table, ctx, ["lat"], ["lon"])
-    return Mapped(columns, geometry, table.rows)
+        return Mapped(columns, table.geometry, table.rows, table.wkb)
+    return Mapped(columns, points_from(table, ctx, ["lat"], ["lon"]), table.rows)

@@ -145,13 +145,13 @@ def test_text_that_is_not_utf8_names_the_rows(tmp_path: Path) -> None:
         list(package.tables(max_rows=5))
 
 
-def _load_bench_points(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _load_bench(url: str, layer: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "KASANE_DATABASE_URL": url,
         "KASANE_LAYERS_DIR": str(ROOT / "bench" / "layers"),
     }
-    command = [sys.executable, "-m", "kasane", "load", "bench_points", *args]
+    command = [sys.executable, "-m", "kasane", "load", layer, *args]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -174,7 +174,7 @@ def test_a_projected_geopackage_loads_with_row_rules(etl_url: str, tmp_path: Pat
         ("UPDATE points SET geom = NULL WHERE fid = 17", ()),
     )
     report = tmp_path / "report.json"
-    proc = _load_bench_points(etl_url, str(path), "--report", str(report))
+    proc = _load_bench(etl_url, "bench_points", str(path), "--report", str(report))
     assert proc.returncode == 0, proc.stderr
     assert "loaded 57 features" in proc.stdout
     issues = json.loads(report.read_text("utf-8"))["files"][0]["issues"]
@@ -256,3 +256,40 @@ def test_an_empty_feature_table_is_one_empty_table(tmp_path: Path) -> None:
         "day",
         "stamp",
     ]
+
+
+def test_polygons_in_lonlat_load_as_read_and_repairs_are_written_again(
+    etl_url: str, tmp_path: Path
+) -> None:
+    """The loader sends a GeoPackage's own WKB when nothing changed a polygon; a bow-tie made
+    valid is written from its repaired geometry. PostGIS checks both columns."""
+    rng = np.random.default_rng(21)
+    shapes = [
+        shapely.Point(rng.uniform(131, 134), rng.uniform(34, 35)).buffer(0.01, int(q))
+        for q in rng.integers(1, 30, 30)
+    ]
+    shapes[4] = shapely.Polygon([(132, 34), (132.01, 34.01), (132.01, 34), (132, 34.01)])
+    frame = gpd.GeoDataFrame(
+        {"fid_src": range(1, 31), "river": ["旭川"] * 30,
+         "depth_rank": [1 + i % 6 for i in range(30)],
+         "area_name": [f"区域{i}" for i in range(30)]},
+        geometry=shapes, crs="EPSG:4326",
+    )  # fmt: skip
+    path = tmp_path / "zones.gpkg"
+    pyogrio.write_dataframe(frame, path, driver="GPKG")
+    report = tmp_path / "r.json"
+    proc = _load_bench(etl_url, "bench_polygons", str(path), "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    issues = json.loads(report.read_text("utf-8"))["files"][0]["issues"]
+    assert [(i["row"], i["action"]) for i in issues] == [(5, "repaired")]
+    with connect(etl_url) as conn:
+        rows = conn.execute(
+            "SELECT fid_src, ST_AsBinary(geom), ST_IsValid(geom),"
+            " ST_Distance(geom_3857, ST_Transform(geom, 3857)) FROM layer_data.bench_polygons"
+            " ORDER BY fid_src"
+        ).fetchall()
+    assert [r[0] for r in rows] == list(range(1, 31))
+    assert all(r[2] for r in rows) and max(r[3] for r in rows) < 1e-6
+    for (fid, wkb, _, _), shape in zip(rows, shapes, strict=True):
+        if fid != 5:
+            assert bytes(wkb) == shapely.to_wkb(shapely.MultiPolygon([shape]))

@@ -90,6 +90,28 @@ def test_polygons(declared: GeometryType) -> None:
     assert columns[1] == list(shapely.to_wkb(to_web_mercator(promoted)))
 
 
+@pytest.mark.parametrize("declared", [GeometryType.POLYGON, GeometryType.MULTIPOLYGON])
+def test_polygons_with_the_wkb_a_reader_found(declared: GeometryType) -> None:
+    """Known WKB (as a GeoPackage holds it) is sent as it is when it has shapely's layout;
+    big-endian or missing WKB is written again: the columns are the same either way."""
+    geoms = _polygons(np.random.default_rng(14))
+    if declared == GeometryType.POLYGON:
+        geoms = geoms[shapely.get_type_id(geoms) == 3]
+    plain = geometry_columns(geoms, declared)
+    assert plain is not None
+    little = np.array(shapely.to_wkb(geoms).tolist(), dtype=object)
+    little[::7] = None  # repaired rows have no WKB as read
+    assert geometry_columns(geoms, declared, little) == plain
+    big = np.array(shapely.to_wkb(geoms, byte_order=0).tolist(), dtype=object)
+    assert geometry_columns(geoms, declared, big) == plain
+    mixed = little.copy()
+    mixed[3] = shapely.to_wkb(geoms[3], byte_order=0)
+    assert geometry_columns(geoms, declared, mixed) == plain
+    three_d = little.copy()
+    three_d[5] = shapely.to_wkb(shapely.force_3d(geoms[5]))
+    assert geometry_columns(geoms, declared, three_d) == plain
+
+
 @pytest.mark.parametrize(
     ("geoms", "declared"),
     [
