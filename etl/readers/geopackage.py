@@ -200,8 +200,8 @@ def _one(wkb: bytes | None, row: int) -> shapely.Geometry | None:
 def _typed(values: list[Any], declared: str) -> list[Any]:
     """SQLite values as GDAL gives them for the declared type: booleans from 0/1, date-times
     parsed from their ISO 8601 text (left as text when they do not parse); dates stay text."""
-    if declared == "BOOLEAN":
-        return [None if v is None else bool(v) for v in values]
+    if declared == "BOOLEAN":  # text ('false') is left to the field's rules to read
+        return [v if v is None or isinstance(v, str) else bool(v) for v in values]
     if declared == "DATETIME":
         return [_datetime(v) for v in values]
     return values
