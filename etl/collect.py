@@ -138,6 +138,7 @@ class Collector:
         self.spec, self.options, self.report = spec, options, report
         self.areas = areas or {}
         self.ids = FirstIds(spec)
+        self.sources: list[tuple[FileReport, Input]] = []  # each file's report, and its input
 
     def chunks(self, inputs: list[Input], progress: Progress | None = None) -> Iterator[Chunk]:
         """Every input's rows that pass the rules, a chunk at a time (see the module doc)."""
@@ -153,6 +154,7 @@ class Collector:
                     name = item.name if part is item else f"{item.name}:{part.path.name}"
                     file_report = FileReport(name, item.sha256, item.bytes)
                     self.report.files.append(file_report)
+                    self.sources.append((file_report, item))
                     yield from self._file(part, file_report)
             if progress:
                 progress(len(inputs), len(inputs), "")

@@ -66,8 +66,15 @@ def _is_sanitized_sidecar(path: Path, stems: set[str]) -> bool:
     )
 
 
-def expand(paths: list[Path]) -> list[Input]:
-    """The inputs named by ``paths`` (files or directories), in a stable order."""
+def hash_inputs(inputs: list[Input]) -> None:
+    """Fill in each input's sha256 (and size) from all its parts."""
+    for item in inputs:
+        item.sha256, item.bytes = _digest([item.path, *item.sidecars])
+
+
+def expand(paths: list[Path], *, digest: bool = True) -> list[Input]:
+    """The inputs named by ``paths`` (files or directories), in a stable order. Without
+    ``digest``, only their sizes are known: :func:`hash_inputs` adds the sha256 later."""
     files: list[Path] = []
     labels: dict[Path, str] = {}
     for path in paths:
@@ -103,7 +110,10 @@ def expand(paths: list[Path]) -> list[Input]:
                     or _is_sanitized_sidecar(p, {path.stem})
                 )
             )
-        item.sha256, item.bytes = _digest([item.path, *item.sidecars])
+        if digest:
+            item.sha256, item.bytes = _digest([item.path, *item.sidecars])
+        else:
+            item.bytes = sum(p.stat().st_size for p in [item.path, *item.sidecars])
         inputs.append(item)
     if not inputs:
         raise LoadError(f"no input files in {', '.join(map(str, paths))}")

@@ -10,10 +10,11 @@ unless forced.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from etl.collect import Collector
-from etl.inputs import Input, expand
+from etl.inputs import Input, expand, hash_inputs
 from etl.municipality import ADMIN_LAYER, boundaries
 from etl.options import LoadOptions, Progress
 from etl.report import LoadReport
@@ -24,17 +25,19 @@ from gis.errors import LoadError
 from gis.layerspec import LayerSpec
 from gis.timings import phase
 
-__all__ = ["LoadOptions", "Progress", "load", "served_digests"]
+__all__ = ["LoadOptions", "Progress", "load", "served_files"]
+
+HASH = "hash files (sha256), compare with served"
 
 
-def served_digests(conn: storage.Conn, layer_id: str) -> set[str]:
-    """sha256 of every source file of the served version."""
+def served_files(conn: storage.Conn, layer_id: str) -> set[tuple[str, int]]:
+    """(sha256, size) of every source file of the served version."""
     row = conn.execute(
         "SELECT v.source_files FROM kasane.layer_current c"
         " JOIN kasane.layer_versions v USING (layer_id, version) WHERE c.layer_id = %s",
         (layer_id,),
     ).fetchone()
-    return {str(f["sha256"]) for f in row[0]} if row else set()
+    return {(str(f["sha256"]), int(f["bytes"])) for f in row[0]} if row else set()
 
 
 def _provenance(inputs: list[Input], report: LoadReport) -> storage.Provenance:
@@ -60,32 +63,51 @@ def load(
     options: LoadOptions,
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Load ``paths`` into ``spec``'s layer as a new version (or only check, in a dry run)."""
+    """Load ``paths`` into ``spec``'s layer as a new version (or only check, in a dry run).
+
+    The files are hashed first only when the served version may have the same ones (same
+    sizes, no ``--force``); otherwise the hashes, needed only for the provenance, are computed
+    in a thread while the files load (hashlib lets go of the GIL).
+    """
     if spec.derived:
         raise LoadError(
             f"layer {spec.id!r} is computed by Kasane, not loaded from files",
             hint="see `kasane transit --help`",
         )
-    with connect(url, autocommit=True) as conn:
-        with phase("hash files (sha256), compare with served"):
-            inputs = expand(paths)
-            digests = {i.sha256 for i in inputs}
-            same = digests == served_digests(conn, spec.id)
-        if not options.force and not options.dry_run and same:
-            report = LoadReport(spec.id, outcome="unchanged: the served version has the same files"
-                                " (use --force to load again)")  # fmt: skip
-            return report
+    with connect(url, autocommit=True) as conn, ThreadPoolExecutor(1) as pool:
+        with phase(HASH):
+            inputs = expand(paths, digest=False)
+            served = served_files(conn, spec.id)
+            sizes_match = {i.bytes for i in inputs} == {size for _, size in served}
+            if sizes_match and not options.force and not options.dry_run:
+                hash_inputs(inputs)
+                if {i.sha256 for i in inputs} == {digest for digest, _ in served}:
+                    return LoadReport(spec.id, outcome="unchanged: the served version has the"
+                                      " same files (use --force to load again)")  # fmt: skip
+        hashing = pool.submit(hash_inputs, [i for i in inputs if not i.sha256])
         report = LoadReport(spec.id, dry_run=options.dry_run)
         wants_areas = "lg_code" in spec.field_names and spec.id != ADMIN_LAYER
         collector = Collector(spec, options, report, boundaries(conn) if wants_areas else None)
         chunks = collector.chunks(inputs, progress)
+
+        def hashed() -> None:
+            with phase(HASH):
+                hashing.result()
+            for file_report, item in collector.sources:
+                file_report.sha256 = item.sha256
+
         if options.dry_run:
             for _ in chunks:
                 pass
+            hashed()
         else:
-            report.version = write_chunks(
-                conn, spec, chunks, lambda: _provenance(inputs, report), skip_empty=True
-            )
+
+            def provenance() -> storage.Provenance:
+                hashed()
+                return _provenance(inputs, report)
+
+            report.version = write_chunks(conn, spec, chunks, provenance, skip_empty=True)
+            hashed()
         if not report.rows_loaded:
             report.outcome = "nothing to load"
         elif options.dry_run:
