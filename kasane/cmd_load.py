@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import getpass
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -84,58 +86,53 @@ def load_command(
     if started is not None:
         timings.add("start-up (Python, imports, settings)", started)
     logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
-    # The cyclic GC is paused for the load: triggered again and again by a load's many new
-    # objects (rows, values, geometries: none in a cycle), it walked them and the imported
-    # libraries' (about a million) for 0.4-0.6 s of CPU of a 200k-point load. The few cycles
-    # a load makes are freed when it ends (run in-process, the collector is restarted then).
+    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
+    with _collector_paused():
+        url = database_url(settings_of(ctx))
+        progress = _progress if sys.stderr.isatty() else None
+        if layer == "transit":
+            from etl.gtfs_load import load_feeds
+
+            report = load_feeds(url, registry_of(ctx), list(paths), options, progress)
+        else:
+            spec = registry_of(ctx).get(layer)
+            report = load(url, spec, list(paths), options, progress)
+        click.echo(report.summary())
+        unchanged = report.outcome.startswith("unchanged")
+        if report.rows_loaded and not dry_run and not unchanged:
+            _audit(url, layer, report.outcome, [p.name for p in paths])
+        if report_path:
+            report.write(report_path)
+        failed = report.rows_loaded == 0 and not unchanged
+        if timings.wanted():
+            timings.print_report(timings.since_process_start())
+        _leave(1 if failed else 0)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic GC paused while a load runs.
+
+    Triggered again and again by a load's many new objects (rows, values, geometries: none in
+    a cycle), it walked them and the imported libraries' (about a million) for 0.4-0.6 s of CPU
+    of a 200k-point load. The few cycles a load makes are freed when it ends; run in-process,
+    the collector is restarted then.
+    """
     gc.freeze()
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _load(ctx, layer, paths, dry_run, encoding, crs, report_path, force, defaults)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _load(
-    ctx: click.Context,
-    layer: str,
-    paths: tuple[Path, ...],
-    dry_run: bool,
-    encoding: str | None,
-    crs: str | None,
-    report_path: Path | None,
-    force: bool,
-    defaults: tuple[str, ...],
-) -> None:
-    settings = settings_of(ctx)
-    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
-    url = database_url(settings)
-    progress = _progress if sys.stderr.isatty() else None
-    if layer == "transit":
-        from etl.gtfs_load import load_feeds
-
-        report = load_feeds(url, registry_of(ctx), list(paths), options, progress)
-    else:
-        spec = registry_of(ctx).get(layer)
-        report = load(url, spec, list(paths), options, progress)
-    click.echo(report.summary())
-    if report.rows_loaded and not dry_run and not report.outcome.startswith("unchanged"):
-        _audit(url, layer, report.outcome, [p.name for p in paths])
-    if report_path:
-        report.write(report_path)
-    failed = report.rows_loaded == 0 and not report.outcome.startswith("unchanged")
-    if timings.wanted():
-        timings.print_report(timings.since_process_start())
-    _leave(1 if failed else 0)
-
-
 def _leave(code: int) -> None:
     """End the command; as the ``kasane`` process itself, without Python's teardown.
 
-    Tearing down the modules a load imports (pandas, pyarrow, GDAL, PROJ…) took 0.3 s, a tenth
-    of a 200k-point load. Nothing is pending by now: connections and temporary directories are
+    Tearing down the modules a load imports (numpy, shapely, PROJ, and GDAL for most formats)
+    took up to 0.3 s. Nothing is pending by now: connections and temporary directories are
     closed by their ``with`` blocks, and output is flushed here. Run inside another program
     (``kasane.cli.main`` called in-process), it exits as usual.
     """
