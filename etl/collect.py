@@ -185,8 +185,8 @@ class Collector:
             if table is None:
                 return
             with phase(CHECK):
-                frame = self._checked(table, mapper(table, context), report)
-            yield frame
+                chunk = self._checked(table, mapper(table, context), report)
+            yield chunk
 
     def _checked(self, table: Table, mapped: Mapped, report: FileReport) -> Chunk:
         if table.geometry is None and table.source_crs is not None:  # a CSV's --crs

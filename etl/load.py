@@ -96,18 +96,16 @@ def load(
             for file_report, item in collector.sources:
                 file_report.sha256 = item.sha256
 
+        def provenance() -> storage.Provenance:  # asked for once every chunk is copied
+            hashed()
+            return _provenance(inputs, report)
+
         if options.dry_run:
             for _ in chunks:
                 pass
-            hashed()
         else:
-
-            def provenance() -> storage.Provenance:
-                hashed()
-                return _provenance(inputs, report)
-
             report.version = write_chunks(conn, spec, chunks, provenance, skip_empty=True)
-            hashed()
+        hashed()  # the report's files too, also when nothing was written
         if not report.rows_loaded:
             report.outcome = "nothing to load"
         elif options.dry_run:
