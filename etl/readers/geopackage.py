@@ -11,6 +11,7 @@ tables, curves, Z or M coordinates, an ``--encoding``) returns None from
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -117,8 +118,15 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+@contextlib.contextmanager
+def _connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """The GeoPackage opened read-only, closed at the end (sqlite3's own ``with`` only ends
+    the transaction)."""
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def _by_bytes(batch: list[tuple[Any, ...]], max_bytes: int | None) -> Iterator[list[Any]]:
