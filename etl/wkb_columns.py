@@ -74,20 +74,15 @@ def geometry_columns(
         return None
     polygonal = declared in (GeometryType.POLYGON, GeometryType.MULTIPOLYGON)
     if polygonal and np.isin(types, (_POLYGON, _MULTIPOLYGON)).all():
-        columns = _polygon_wkb(geoms, types, known)
-        if columns is not None and declared == GeometryType.MULTIPOLYGON:
-            single = np.flatnonzero(types == _POLYGON)
-            for column in columns:
-                for i in single:
-                    column[i] = _ONE_PART_MULTIPOLYGON + column[i]
-        return columns
+        return _polygon_wkb(geoms, types, known, declared == GeometryType.MULTIPOLYGON)
     return None
 
 
 def _polygon_wkb(
-    geoms: np.ndarray, types: np.ndarray, known: np.ndarray | None = None
+    geoms: np.ndarray, types: np.ndarray, known: np.ndarray | None, multi: bool
 ) -> tuple[list[bytes], list[bytes]] | None:
-    """Polygons' and multipolygons' WKB, and the same bytes with the coordinates projected."""
+    """Polygons' and multipolygons' WKB (each polygon in a one-part multipolygon when
+    ``multi``), and the same bytes with the coordinates projected."""
     wkb = _written_or_known(geoms, known)
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
@@ -98,25 +93,38 @@ def _polygon_wkb(
     # polygon's first ring, and the multipolygon's header before the first part's first ring.
     first_ring = np.r_[True, ring_of[1:] != ring_of[:-1]]
     first_part = np.r_[True, part_of[1:] != part_of[:-1]]
-    multi_first = first_part & (types[part_of] == _MULTIPOLYGON)
-    heads = _COUNT + _HEADER * first_ring + _HEADER * multi_first[ring_of] * first_ring
-    spans = np.empty(2 * len(rings), dtype=np.int64)
-    spans[0::2], spans[1::2] = heads, sizes * _XY
+    multi_ring = (first_part & (types[part_of] == _MULTIPOLYGON))[ring_of] & first_ring
+    heads = _COUNT + _HEADER * first_ring + _HEADER * multi_ring
+    spans = heads + sizes * _XY
+    geometry_of = part_of[ring_of]
     lengths = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
-    expected = np.bincount(part_of[ring_of], weights=heads + sizes * _XY, minlength=len(wkb))
-    if (expected != lengths).any():  # not the layout above
-        return None if known is None else _polygon_wkb(geoms, types)  # else: written again
-    buffer = np.frombuffer(b"".join(wkb), dtype=np.uint8).copy()
-    multi_ring = multi_first[ring_of] & first_ring
-    if known is not None and not _little_endian_headers(buffer, spans, first_ring, multi_ring):
-        return _polygon_wkb(geoms, types)  # e.g. a big-endian GeoPackage: written again
-    is_coordinate = np.repeat(np.tile([False, True], len(rings)), spans)
-    projected = mercator_coordinates(shapely.get_coordinates(geoms))
-    buffer[is_coordinate] = projected.astype("<f8").view(np.uint8).ravel()
-    data = buffer.tobytes()
-    ends = np.cumsum(lengths).tolist()
+    if (np.bincount(geometry_of, weights=spans, minlength=len(wkb)) != lengths).any():
+        return None if known is None else _polygon_wkb(geoms, types, None, multi)  # rewrite
+    # One buffer of every geometry's WKB, a multipolygon header in front of each polygon
+    # bound for a multipolygon column; where each ring's header and coordinates start in it.
+    prefixed = (types == _POLYGON) if multi else np.zeros(len(wkb), dtype=bool)
+    if prefixed.any():
+        pieces: list[bytes] = [b""] * (2 * len(wkb))
+        pieces[0::2] = [_ONE_PART_MULTIPOLYGON if p else b"" for p in prefixed.tolist()]
+        pieces[1::2] = wkb
+        data = b"".join(pieces)
+    else:
+        data = b"".join(wkb)
+    heads_at = np.cumsum(spans) - spans + _HEADER * np.cumsum(prefixed)[geometry_of]
+    if known is not None and not _little_endian_headers(data, heads_at, first_ring, multi_ring):
+        return _polygon_wkb(geoms, types, None, multi)  # e.g. a big-endian GeoPackage: rewrite
+    mercator = bytearray(data)
+    projected = mercator_coordinates(shapely.get_coordinates(geoms)).astype("<f8").tobytes()
+    into, source = memoryview(mercator), memoryview(projected)
+    read = 0
+    for at, size in zip((heads_at + heads).tolist(), (sizes * _XY).tolist(), strict=True):
+        into[at : at + size] = source[read : read + size]
+        read += size
+    ends = np.cumsum(lengths + _HEADER * prefixed).tolist()
     starts = [0, *ends[:-1]]
-    return wkb, [data[s:e] for s, e in zip(starts, ends, strict=True)]
+    bounds = list(zip(starts, ends, strict=True))
+    projected_rows = [bytes(into[s:e]) for s, e in bounds]
+    return (wkb if not prefixed.any() else [data[s:e] for s, e in bounds]), projected_rows
 
 
 def _written_or_known(geoms: np.ndarray, known: np.ndarray | None) -> list[bytes]:
@@ -136,16 +144,17 @@ _MULTIPOLYGON_HEAD = np.frombuffer(b"\x01\x06\x00\x00\x00", dtype=np.uint8)
 
 
 def _little_endian_headers(
-    buffer: np.ndarray, spans: np.ndarray, first_ring: np.ndarray, multi_ring: np.ndarray
+    data: bytes, heads_at: np.ndarray, first_ring: np.ndarray, multi_ring: np.ndarray
 ) -> bool:
-    """True when every (multi)polygon header in ``buffer`` is little-endian with a 2D type,
-    as shapely writes them (the layout alone does not tell a big-endian WKB apart).
-    ``multi_ring``: the rings that open a multipolygon (its header comes first)."""
-    starts = np.concatenate([[0], np.cumsum(spans)[:-1]])[0::2]  # where each ring's head begins
+    """True when every (multi)polygon header in ``data`` is little-endian with a 2D type, as
+    shapely writes them (the layout alone does not tell a big-endian WKB apart).
+    ``heads_at``: where each ring's head begins; ``multi_ring``: the rings that open a
+    multipolygon (its header comes first)."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
     return (
-        _heads_are(buffer, starts[first_ring & ~multi_ring], _POLYGON_HEAD)
-        and _heads_are(buffer, starts[multi_ring], _MULTIPOLYGON_HEAD)
-        and _heads_are(buffer, starts[multi_ring] + _HEADER, _POLYGON_HEAD)
+        _heads_are(buffer, heads_at[first_ring & ~multi_ring], _POLYGON_HEAD)
+        and _heads_are(buffer, heads_at[multi_ring], _MULTIPOLYGON_HEAD)
+        and _heads_are(buffer, heads_at[multi_ring] + _HEADER, _POLYGON_HEAD)
     )
 
 
