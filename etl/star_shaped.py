@@ -10,8 +10,8 @@ The turn of each edge is the sign of an orientation determinant, taken only when
 error bound for it (the fast filter of his robust ``orient2d``) proves the floating-point sign
 right. Going round once is counted exactly, without angles: when every edge turns the same way,
 the ring crosses the ray from ``c`` towards +x once per turn, and a crossing is an edge whose
-ends lie on either side of ``c``'s latitude line (the sign of a floating-point difference is
-exact).
+ends lie on either side of the horizontal line through ``c`` (the sign of a floating-point
+difference is exact).
 
 The kernel of such a polygon (the points it is star-shaped from) can be small: a few per cent of
 its size when radii change much from one vertex to the next, and the centroid often misses it.

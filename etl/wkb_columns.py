@@ -103,7 +103,8 @@ def _polygon_wkb(
     # One buffer of every geometry's WKB, a multipolygon header in front of each polygon
     # bound for a multipolygon column; where each ring's header and coordinates start in it.
     prefixed = (types == _POLYGON) if multi else np.zeros(len(wkb), dtype=bool)
-    if prefixed.any():
+    any_prefixed = bool(prefixed.any())
+    if any_prefixed:
         pieces: list[bytes] = [b""] * (2 * len(wkb))
         pieces[0::2] = [_ONE_PART_MULTIPOLYGON if p else b"" for p in prefixed.tolist()]
         pieces[1::2] = wkb
@@ -124,7 +125,7 @@ def _polygon_wkb(
     starts = [0, *ends[:-1]]
     bounds = list(zip(starts, ends, strict=True))
     projected_rows = [bytes(into[s:e]) for s, e in bounds]
-    return (wkb if not prefixed.any() else [data[s:e] for s, e in bounds]), projected_rows
+    return ([data[s:e] for s, e in bounds] if any_prefixed else wkb), projected_rows
 
 
 def _written_or_known(geoms: np.ndarray, known: np.ndarray | None) -> list[bytes]:

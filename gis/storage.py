@@ -122,12 +122,9 @@ def next_version(conn: Conn, layer_id: str) -> int:
     return int(row[0]) if row else 1
 
 
-# Rows up to a page's worth stay whole in the heap instead of having their geometries moved to
-# the TOAST table from 2 kB on (PostgreSQL's default): a polygon's two WKB columns pass 2 kB from
-# about 60 vertices. Out of line, every such row cost COPY two more tuples and an index entry in
-# the TOAST table (20k polygons of 110 vertices on average: 0.34 → 0.27 s of server time), and
-# every tile or feature read of the row a TOAST index lookup. The price: pages fit fewer whole
-# rows, so such a table takes about a sixth more disk (101 MB rather than 85 MB for those).
+# Rows up to a page stay whole in the heap: from 2 kB (the default) PostgreSQL moves geometries
+# to the TOAST table, which cost COPY of 20k polygons 0.34 s of server time rather than 0.27 s,
+# and every read a TOAST lookup; the price is about a sixth more disk (101 MB rather than 85).
 TOAST_TUPLE_TARGET = 8160  # the largest PostgreSQL allows
 
 
