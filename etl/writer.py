@@ -18,49 +18,27 @@ import shapely
 from psycopg import sql
 
 from etl.chunks import Chunk
-from etl.wkb_columns import geometry_columns, to_web_mercator
+from etl.wkb_columns import geometry_wkb
 from gis import storage
 from gis.errors import DatabaseUnavailable
-from gis.layerspec import GeometryType, LayerSpec
+from gis.layerspec import LayerSpec
 from gis.timings import phase
 from gis.version_indexes import build_indexes
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-_MULTI = {
-    GeometryType.MULTIPOINT: shapely.multipoints,
-    GeometryType.MULTILINESTRING: shapely.multilinestrings,
-    GeometryType.MULTIPOLYGON: shapely.multipolygons,
-}
-
-
-def promote_to_declared(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
-    """Wrap single parts in their multi type when the layer declares a multi geometry."""
-    multi_of = _MULTI.get(spec.geometry)
-    if multi_of is None:
-        return geoms
-    single = spec.geometry.value.removeprefix("Multi")
-    types = shapely.get_type_id(geoms)
-    single_id = {"Point": 0, "LineString": 1, "Polygon": 3}[single]
-    out = geoms.copy()
-    mask = types == single_id
-    if mask.any():
-        out[mask] = multi_of(geoms[mask], indices=np.arange(int(mask.sum())))
-    return out
-
-
 BATCH_ROWS = 4096
-ENCODE = "  encode geometries (in copy: WKB, EPSG:3857)"
+ENCODE = "  encode geometries (in copy: WKB)"
 
 
 def chunk_columns(
     chunk: Chunk, spec: LayerSpec, *, first_fid: int = 1
 ) -> Iterator[list[Sequence[Any]]]:
-    """Batches of columns in COPY order: fid (from ``first_fid``), declared fields, WKB
-    geometry (4326) and its 3857 copy; at most :data:`BATCH_ROWS` rows a batch.
+    """Batches of columns in COPY order: fid (from ``first_fid``), declared fields and the WKB
+    geometry (EPSG:4326, in the declared type); at most :data:`BATCH_ROWS` rows a batch.
 
-    The WKB carries no SRID: the columns' types give it (PostGIS sets an unknown SRID to the
+    The WKB carries no SRID: the column's type gives it (PostGIS sets an unknown SRID to the
     column's). Geometries are encoded a batch at a time, so that memory stays bounded and the
     server stores one batch while the next is being encoded.
     """
@@ -69,20 +47,9 @@ def chunk_columns(
         stop = min(start + BATCH_ROWS, len(chunk))
         known = None if chunk.wkb is None else chunk.wkb[start:stop]
         with phase(ENCODE):
-            wkb, mercator = _wkb(chunk.geometry[start:stop], spec, known)
+            wkb = geometry_wkb(chunk.geometry[start:stop], spec.geometry, known)
         fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
-        yield [fids, *(column[start:stop] for column in columns), wkb, mercator]
-
-
-def _wkb(geoms: np.ndarray, spec: LayerSpec, known: np.ndarray | None) -> tuple[Any, Any]:
-    """The WKB columns of ``geoms`` in the layer's declared type: by numpy where
-    :func:`etl.wkb_columns.geometry_columns` can (with the ``known`` WKB as read, where there
-    is one), else by shapely."""
-    fast = geometry_columns(geoms, spec.geometry, known)
-    if fast is not None:
-        return fast
-    geoms = promote_to_declared(geoms, spec)
-    return shapely.to_wkb(geoms), shapely.to_wkb(to_web_mercator(geoms))
+        yield [fids, *(column[start:stop] for column in columns), wkb]
 
 
 def write_version(

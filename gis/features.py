@@ -36,9 +36,7 @@ class Page:
 def geometry_expression(crs: OutputCrs) -> sql.Composable:
     """``geom`` in the output CRS and its axis order, as GeoJSON text."""
     geom: sql.Composable = sql.Identifier("geom")
-    if crs.srid == 3857:
-        geom = sql.Identifier("geom_3857")
-    elif crs.srid != 4326:
+    if crs.srid != 4326:
         geom = sql.SQL("ST_Transform({}, {})").format(geom, sql.Literal(crs.srid))
     if crs.north_first:
         geom = sql.SQL("ST_FlipCoordinates({})").format(geom)

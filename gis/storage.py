@@ -99,13 +99,22 @@ def _geometry_sql(spec: LayerSpec, srid: int) -> sql.Composable:
     return sql.SQL("geometry({}, {})").format(sql.SQL(spec.geometry.value), sql.Literal(srid))
 
 
+LOCK_WAIT = "3s"  # a killed load's server process lets go of the lock when it sees EOF
+
+
 def lock_layer(conn: Conn, layer_id: str) -> None:
-    """Take the per-layer load lock for this session (released at disconnect, even on SIGKILL)."""
-    row = conn.execute(
-        "SELECT pg_try_advisory_lock(hashtext('kasane.load'), hashtext(%s))", (layer_id,)
-    ).fetchone()
-    if not row or not row[0]:
-        raise LoadInProgress(f"another load of layer {layer_id!r} is running; try again later")
+    """Take the per-layer load lock for this session (released at disconnect, even on SIGKILL),
+    waiting up to :data:`LOCK_WAIT` for a holder to finish or to notice that its client died."""
+    try:
+        with conn.transaction():  # a session lock: it outlives the transaction
+            conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_WAIT)))
+            conn.execute(
+                "SELECT pg_advisory_lock(hashtext('kasane.load'), hashtext(%s))", (layer_id,)
+            )
+    except psycopg.errors.LockNotAvailable:
+        raise LoadInProgress(
+            f"another load of layer {layer_id!r} is running; try again later"
+        ) from None
 
 
 def unlock_layer(conn: Conn, layer_id: str) -> None:
@@ -129,11 +138,10 @@ TOAST_TUPLE_TARGET = 8160  # the largest PostgreSQL allows
 
 
 def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Identifier:
-    """Create the empty table for a new version (geometry in 4326 plus a Web-Mercator copy).
+    """Create the empty table for a new version: fid, the declared fields, ``geom`` (4326).
 
-    ``geom_3857`` is a plain column that the loader fills (projected client-side, see
-    :func:`copy_columns`): a generated ``ST_Transform`` column made the server project every vertex
-    inside ``COPY``, which was most of a polygon load's time.
+    Tiles draw Web-Mercator copies that are made from it once per version (the band and parts
+    copies of :mod:`gis.tile_bands` and :mod:`gis.tiles`), so a load writes one geometry column.
     """
     table = version_table(spec.id, version)
     columns = [
@@ -142,39 +150,33 @@ def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Ident
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
     conn.execute(
         sql.SQL(
-            "CREATE TABLE {table} (fid integer NOT NULL, {columns}, "
-            "geom {g4326} NOT NULL, "
-            "geom_3857 {g3857} NOT NULL) WITH (toast_tuple_target = {target})"
+            "CREATE TABLE {table} (fid integer NOT NULL, {columns}, geom {g4326} NOT NULL)"
+            " WITH (toast_tuple_target = {target})"
         ).format(
             table=table,
             columns=sql.SQL(", ").join(columns),
             g4326=_geometry_sql(spec, 4326),
-            g3857=_geometry_sql(spec, 3857),
             target=sql.Literal(TOAST_TUPLE_TARGET),
         )
     )
     # Coordinates do not compress: skipping the (failing) compression attempt on geometries too
     # big to stay in the row makes COPY of polygons markedly faster and the table no bigger.
-    conn.execute(
-        sql.SQL(
-            "ALTER TABLE {} ALTER geom SET STORAGE EXTERNAL, ALTER geom_3857 SET STORAGE EXTERNAL"
-        ).format(table)
-    )
+    conn.execute(sql.SQL("ALTER TABLE {} ALTER geom SET STORAGE EXTERNAL").format(table))
     return table
 
 
 def copy_columns(
     conn: Conn, spec: LayerSpec, table: sql.Identifier, batches: Iterable[Sequence[Sequence[Any]]]
 ) -> int:
-    """Binary-COPY batches of columns ``(fid, *fields in declared order, wkb_4326, wkb_3857)``.
+    """Binary-COPY batches of columns ``(fid, *fields in declared order, wkb_4326)``.
 
     The (E)WKB may omit the SRID (the column types give it). See
     :func:`gis.copy_binary.copy_batches`. ``table`` must have been created in the current
     transaction (:func:`create_version_table`): the rows are written frozen (``COPY … FREEZE``),
     so that no later reader has to set their hint bits, nor vacuum freeze them.
     """
-    names = ["fid", *spec.field_names, "geom", "geom_3857"]
-    kinds = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry", "geometry"]
+    names = ["fid", *spec.field_names, "geom"]
+    kinds = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry"]
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY, FREEZE)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, names))
     )

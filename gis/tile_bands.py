@@ -86,13 +86,13 @@ def prepare_band(
         if row and row[0]:
             return
         table = band_table(spec.id, version, band)
-        geom: sql.Composable = sql.SQL("geom_3857")
+        geom: sql.Composable = sql.SQL("ST_Transform(geom, 3857)")
         if spec.geometry in BANDED and band != ALL_ZOOMS:
-            geom = sql.SQL("ST_Simplify(geom_3857, {}, false)").format(sql.Literal(tolerance(band)))
+            geom = sql.SQL("ST_Simplify({}, {}, false)").format(geom, sql.Literal(tolerance(band)))
         conn.execute(
             sql.SQL(
                 "CREATE TABLE {table} AS SELECT s.fid{attrs}, g.geom_3857 FROM"
-                " (SELECT *, ST_NPoints(geom_3857) > {cut} AS big, {geom} AS simple"
+                " (SELECT *, ST_NPoints(geom) > {cut} AS big, {geom} AS simple"
                 " FROM {source}) AS s,"
                 " LATERAL (SELECT s.simple AS geom_3857 WHERE NOT s.big"
                 " UNION ALL SELECT ST_Subdivide(s.simple, {piece}) WHERE s.big) AS g"

@@ -3,8 +3,8 @@
 Each layer's rows are found with an index-friendly bbox test: ``geom && <the tile's lon/lat
 envelope>`` on a version table (Web Mercator keeps the axes apart and monotonic, so a bbox in
 one is a bbox in the other: one GiST index, on ``geom``, serves tiles and items), and
-``geom_3857 && ST_TileEnvelope(…, margin)`` on the band and parts copies. The stored
-Web-Mercator geometry is what is drawn (no per-row transform), simplified by
+``geom_3857 && ST_TileEnvelope(…, margin)`` on the band and parts copies, which hold the
+Web-Mercator geometry that is drawn (projected once per version, not per tile), simplified by
 :data:`gis.tile_bands.SIMPLIFY_UNITS` tile units below the layer's last zoom (starting from a
 pre-simplified band copy of the version, :mod:`gis.tile_bands`, at zooms up to 13), clipped by
 ``ST_AsMVTGeom`` and capped at ``feature_cap`` rows per layer per tile (which rows are kept when
@@ -23,6 +23,7 @@ import math
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -82,7 +83,7 @@ def prepare_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
         if exists and exists[0]:
             return True
         biggest = conn.execute(
-            sql.SQL("SELECT coalesce(max(ST_NPoints(geom_3857)), 0) FROM {}").format(
+            sql.SQL("SELECT coalesce(max(ST_NPoints(geom)), 0) FROM {}").format(
                 version_table(spec.id, version)
             )
         ).fetchone()
@@ -91,7 +92,8 @@ def prepare_parts(conn: Conn, spec: LayerSpec, version: int) -> bool:
         table = parts_table(spec.id, version)
         conn.execute(
             sql.SQL(
-                "CREATE TABLE {} AS SELECT fid, ST_Subdivide(geom_3857, {}) AS geom_3857 FROM {}"
+                "CREATE TABLE {} AS SELECT fid,"
+                " ST_Subdivide(ST_Transform(geom, 3857), {}) AS geom_3857 FROM {}"
             ).format(table, sql.Literal(PIECE_VERTICES), version_table(spec.id, version))
         )
         conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom_3857)").format(table))
@@ -165,19 +167,31 @@ _IN_MERCATOR = sql.SQL("{}.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, mar
 _IN_LONLAT = sql.SQL("{}.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
 
 
-def _source(
-    conn: Conn, spec: LayerSpec, version: int, z: int
-) -> tuple[sql.Composable, str, sql.SQL]:
-    """What a tile at zoom ``z`` reads (attributes as ``t``), the alias of its geometry, and
-    the bbox test that finds its rows with the source's GiST index."""
+@dataclass(frozen=True)
+class _Source:
+    """What a tile's layer reads (attributes as ``t``), its Web-Mercator geometry, and the bbox
+    test that finds its rows with the source's GiST index."""
+
+    table: sql.Composable
+    mercator: sql.Composable
+    in_tile: sql.Composable
+
+
+def _source(conn: Conn, spec: LayerSpec, version: int, z: int) -> _Source:
     data = version_table(spec.id, version)
     band = band_of(spec, z)
     if has_band(conn, spec, version, band):
-        return sql.SQL("{} AS t").format(band_table(spec.id, version, band)), "t", _IN_MERCATOR
+        table = sql.SQL("{} AS t").format(band_table(spec.id, version, band))
+        return _Source(table, sql.SQL("t.geom_3857"), _IN_MERCATOR.format(sql.Identifier("t")))
     if has_parts(conn, spec, version):
         parts = parts_table(spec.id, version)
-        return sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(parts, data), "p", _IN_MERCATOR
-    return sql.SQL("{} AS t").format(data), "t", _IN_LONLAT
+        table = sql.SQL("{} AS p JOIN {} AS t USING (fid)").format(parts, data)
+        return _Source(table, sql.SQL("p.geom_3857"), _IN_MERCATOR.format(sql.Identifier("p")))
+    # no copy (a read-only role could not make one): the version table, projected per row
+    table = sql.SQL("{} AS t").format(data)
+    return _Source(
+        table, sql.SQL("ST_Transform(t.geom, 3857)"), _IN_LONLAT.format(sql.Identifier("t"))
+    )
 
 
 def lonlat_envelope(z: int, x: int, y: int, margin: float) -> tuple[float, float, float, float]:
@@ -202,8 +216,8 @@ def lonlat_envelope(z: int, x: int, y: int, margin: float) -> tuple[float, float
     )
 
 
-def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
-    geom = sql.SQL("{}.geom_3857").format(sql.Identifier(source))
+def _geometry(spec: LayerSpec, z: int, mercator: sql.Composable) -> sql.Composable:
+    geom = mercator
     if spec.geometry in _POLYGONAL | _LINEAR and z < spec.max_zoom:
         # shapes smaller than the tolerance vanish: they would not show at this zoom anyway
         geom = sql.SQL("ST_Simplify({}, %(tol)s, false)").format(geom)
@@ -212,23 +226,20 @@ def _geometry(spec: LayerSpec, z: int, source: str) -> sql.Composable:
     )
 
 
-def _layer_tile(
-    spec: LayerSpec, z: int, index: int, source: tuple[sql.Composable, str, sql.SQL]
-) -> sql.Composable:
+def _layer_tile(spec: LayerSpec, z: int, index: int, source: _Source) -> sql.Composable:
     attrs = [f.name for f in spec.fields if f.in_tiles]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(name)) for name in attrs)
-    table, alias, in_tile = source
     return sql.SQL(
         "(SELECT coalesce(ST_AsMVT(q, {name}, {extent}, 'geom', 'fid'), ''::bytea) FROM"
         " (SELECT * FROM (SELECT t.fid{columns}, {geom} AS geom FROM {table}"
         " WHERE {in_tile} LIMIT %(cap)s) AS r WHERE geom IS NOT NULL) AS q)"
     ).format(
-        in_tile=in_tile.format(sql.Identifier(alias)),
+        in_tile=source.in_tile,
         name=sql.Placeholder(f"name{index}"),
         extent=sql.Literal(EXTENT),
         columns=columns,
-        geom=_geometry(spec, z, alias),
-        table=table,
+        geom=_geometry(spec, z, source.mercator),
+        table=source.table,
     )
 
 

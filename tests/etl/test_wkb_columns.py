@@ -1,6 +1,6 @@
-"""WKB made with numpy (points from coordinates, polygons' Mercator copies projected in place,
-the multipolygon header put in front) is byte for byte what shapely writes, and the Mercator
-coordinates are EPSG:3857's."""
+"""The version table's WKB column: points made with numpy, single parts put in their multi type
+with a header in front, and a reader's WKB passed through, byte for byte what shapely writes (or,
+for WKB as read, the very geometries)."""
 
 from __future__ import annotations
 
@@ -10,32 +10,23 @@ import pytest
 import shapely
 
 from etl.readers.vector import geometries
-from etl.wkb_columns import geometry_columns, point_wkb, to_web_mercator
+from etl.wkb_columns import geometry_wkb, point_wkb
 from gis.layerspec import GeometryType
 
-
-def _shapely_route(geoms: np.ndarray, multi: bool) -> tuple[list[bytes], list[bytes]]:
-    """WKB as shapely makes it: promoted to multi, projected with the sphere's formulas."""
-    if multi:
-        geoms = np.array(
-            [shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in geoms],
-            dtype=object,
-        )
-
-    def sphere(coords: np.ndarray) -> np.ndarray:  # x = R λ, y = R ln tan(π/4 + φ/2)
-        lon, lat = np.radians(coords).T
-        return np.column_stack([6378137.0 * lon, 6378137.0 * np.log(np.tan(np.pi / 4 + lat / 2))])
-
-    return list(shapely.to_wkb(geoms)), list(shapely.to_wkb(shapely.transform(geoms, sphere)))
+_MULTI = {
+    GeometryType.MULTIPOINT: shapely.MultiPoint,
+    GeometryType.MULTILINESTRING: shapely.MultiLineString,
+    GeometryType.MULTIPOLYGON: shapely.MultiPolygon,
+}
 
 
-def _close(mine: list[bytes], theirs: list[bytes]) -> None:
-    """Same structure, coordinates within a micrometre (ln tan and asinh tan round apart)."""
-    a = shapely.from_wkb(mine)
-    b = shapely.from_wkb(theirs)
-    assert list(shapely.get_type_id(a)) == list(shapely.get_type_id(b))
-    assert list(shapely.get_num_coordinates(a)) == list(shapely.get_num_coordinates(b))
-    assert np.allclose(shapely.get_coordinates(a), shapely.get_coordinates(b), rtol=0, atol=1e-6)
+def _promoted(geoms: np.ndarray, declared: GeometryType) -> list[bytes]:
+    """WKB as shapely writes it for the declared type: single parts wrapped in a multi."""
+    multi = _MULTI.get(declared)
+    out = [
+        multi([g]) if multi and not g.geom_type.startswith("Multi") else g for g in geoms.tolist()
+    ]
+    return list(shapely.to_wkb(np.array(out, dtype=object)))
 
 
 def _polygons(rng: np.random.Generator) -> np.ndarray:
@@ -66,13 +57,9 @@ def test_point_records_are_shapely_wkb() -> None:
 def test_points() -> None:
     rng = np.random.default_rng(12)
     points = shapely.points(np.column_stack([rng.uniform(130, 135, 50), rng.uniform(33, 36, 50)]))
-    columns = geometry_columns(points, GeometryType.POINT)
-    assert columns is not None
-    wkb, mercator = columns
+    wkb = geometry_wkb(points, GeometryType.POINT)
     assert isinstance(wkb, np.ndarray) and wkb.dtype.kind == "V"
-    expected, expected_mercator = _shapely_route(points, multi=False)
-    assert wkb.tolist() == expected
-    _close(mercator.tolist(), expected_mercator)
+    assert wkb.tolist() == list(shapely.to_wkb(points))
 
 
 @pytest.mark.parametrize("declared", [GeometryType.POLYGON, GeometryType.MULTIPOLYGON])
@@ -80,56 +67,42 @@ def test_polygons(declared: GeometryType) -> None:
     geoms = _polygons(np.random.default_rng(13))
     if declared == GeometryType.POLYGON:
         geoms = geoms[shapely.get_type_id(geoms) == 3]
-    columns = geometry_columns(geoms, declared)
-    assert columns is not None
-    expected, expected_mercator = _shapely_route(geoms, declared == GeometryType.MULTIPOLYGON)
-    assert columns[0] == expected
-    _close(columns[1], expected_mercator)
-    # the projection in place gives the very bytes of shapely.transform with the same formula
-    promoted = shapely.from_wkb(expected)
-    assert columns[1] == list(shapely.to_wkb(to_web_mercator(promoted)))
+    assert geometry_wkb(geoms, declared) == _promoted(geoms, declared)
+
+
+@pytest.mark.parametrize(
+    ("declared", "parts"),
+    [
+        (GeometryType.MULTIPOINT, [shapely.Point(131, 34), shapely.MultiPoint([(1, 2), (3, 4)])]),
+        (
+            GeometryType.MULTILINESTRING,
+            [shapely.LineString([(131, 34), (132, 35)]), shapely.LineString([(0, 0), (1, 1)])],
+        ),
+        (GeometryType.GEOMETRY, [shapely.Point(131, 34), shapely.box(0, 0, 1, 1)]),
+        (GeometryType.POINT, [shapely.Point(131, 34, 5)]),  # Z: written by shapely
+        (GeometryType.POINT, [shapely.Point(131, 34), shapely.Point()]),
+    ],
+)
+def test_other_geometries(declared: GeometryType, parts: list[shapely.Geometry]) -> None:
+    geoms = np.array(parts, dtype=object)
+    assert list(geometry_wkb(geoms, declared)) == _promoted(geoms, declared)
 
 
 @pytest.mark.parametrize("declared", [GeometryType.POLYGON, GeometryType.MULTIPOLYGON])
 def test_polygons_with_the_wkb_a_reader_found(declared: GeometryType) -> None:
-    """Known WKB (as a GeoPackage holds it) is sent as it is when it has shapely's layout;
-    big-endian or missing WKB is written again: the columns are the same either way."""
+    """Known WKB (as a GeoPackage holds it) is sent as it is, in front of a multi header where
+    the column is multi; missing WKB (a repaired row) is written: the same geometries."""
     geoms = _polygons(np.random.default_rng(14))
     if declared == GeometryType.POLYGON:
         geoms = geoms[shapely.get_type_id(geoms) == 3]
-    plain = geometry_columns(geoms, declared)
-    assert plain is not None
+    plain = geometry_wkb(geoms, declared)
     little = np.array(shapely.to_wkb(geoms).tolist(), dtype=object)
     little[::7] = None  # repaired rows have no WKB as read
-    assert geometry_columns(geoms, declared, little) == plain
+    assert geometry_wkb(geoms, declared, little) == plain
     big = np.array(shapely.to_wkb(geoms, byte_order=0).tolist(), dtype=object)
-    assert geometry_columns(geoms, declared, big) == plain
-    mixed = little.copy()
-    mixed[3] = shapely.to_wkb(geoms[3], byte_order=0)
-    assert geometry_columns(geoms, declared, mixed) == plain
-    three_d = little.copy()
-    three_d[5] = shapely.to_wkb(shapely.force_3d(geoms[5]))
-    assert geometry_columns(geoms, declared, three_d) == plain
-
-
-@pytest.mark.parametrize(
-    ("geoms", "declared"),
-    [
-        (shapely.points([[131.0, 34.0, 5.0]]), GeometryType.POINT),  # Z
-        (np.array([shapely.Point(131, 34), shapely.Point()], dtype=object), GeometryType.POINT),
-        (np.array([shapely.box(131, 34, 132, 35)], dtype=object), GeometryType.POINT),
-        (np.array([shapely.Point(131, 34)], dtype=object), GeometryType.MULTIPOINT),
-        (
-            np.array([shapely.Polygon(), shapely.box(0, 0, 1, 1)], dtype=object),
-            GeometryType.MULTIPOLYGON,
-        ),
-        (np.array([shapely.MultiPolygon()], dtype=object), GeometryType.MULTIPOLYGON),
-        (shapely.polygons([[[0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 0, 1]]]), GeometryType.POLYGON),
-        (np.array([shapely.LineString([(0, 0), (1, 1)])], dtype=object), GeometryType.POLYGON),
-    ],
-)
-def test_other_geometries_are_left_to_shapely(geoms: np.ndarray, declared: GeometryType) -> None:
-    assert geometry_columns(np.asarray(geoms, dtype=object), declared) is None
+    sent = geometry_wkb(geoms, declared, big)
+    assert sent != plain  # passed through as read, and PostGIS reads either byte order
+    assert shapely.equals_exact(shapely.from_wkb(sent), shapely.from_wkb(plain), 0).all()
 
 
 @pytest.mark.parametrize("large", [False, True])

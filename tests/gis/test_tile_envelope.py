@@ -1,5 +1,5 @@
 """Tiles find a version's rows by ``geom`` and the tile's lon/lat envelope: the same rows as
-the Web-Mercator test on ``geom_3857``, which PostGIS computes here independently."""
+the Web-Mercator test on ``ST_Transform(geom, 3857)``, which PostGIS computes here independently."""
 
 from __future__ import annotations
 
@@ -61,9 +61,10 @@ def test_tile_rows_are_the_mercator_rows(database_url: str, demo_loaded: object,
         for lon, lat in centres[::4]:
             _, x, y = _tile_of(lon, lat, z)
             near, meeting = conn.execute(
-                f"SELECT array_agg(fid) FILTER (WHERE geom_3857 && ST_TileEnvelope(%(z)s, %(x)s,"
-                " %(y)s, margin => %(m)s)), array_agg(fid) FILTER (WHERE ST_Intersects(geom_3857,"
-                f" ST_TileEnvelope(%(z)s, %(x)s, %(y)s))) FROM {table}",
+                "SELECT array_agg(fid) FILTER (WHERE m && ST_TileEnvelope(%(z)s, %(x)s, %(y)s,"
+                " margin => %(m)s)), array_agg(fid) FILTER (WHERE ST_Intersects(m,"
+                " ST_TileEnvelope(%(z)s, %(x)s, %(y)s))) FROM (SELECT fid,"
+                f" ST_Transform(geom, 3857) AS m FROM {table}) AS t",
                 {"z": z, "x": x, "y": y, "m": MARGIN},
             ).fetchone()
             data = tile(conn, [(spec, version)], z, x, y)
