@@ -93,7 +93,7 @@ def prepare_band(
             sql.SQL(
                 "CREATE TABLE {table} AS SELECT s.fid{attrs}, g.geom_3857 FROM"
                 " (SELECT *, ST_NPoints(geom) > {cut} AS big, {geom} AS simple"
-                " FROM {source}) AS s,"
+                " FROM {source} OFFSET 0) AS s,"  # OFFSET 0: each shape projected once
                 " LATERAL (SELECT s.simple AS geom_3857 WHERE NOT s.big"
                 " UNION ALL SELECT ST_Subdivide(s.simple, {piece}) WHERE s.big) AS g"
                 " WHERE s.simple IS NOT NULL AND NOT ST_IsEmpty(s.simple) ORDER BY g.geom_3857"
