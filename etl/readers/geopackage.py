@@ -171,10 +171,14 @@ def geometries_and_wkb(
                 plain = (records["order"] == 1).all() and (records["type"] == 1).all()
                 if plain and np.isfinite(coords).all() and not raw[0, 3] & _EMPTY:
                     return np.asarray(shapely.points(coords), dtype=object), None
-    wkb = np.empty(len(blobs), dtype=object)
-    for i, blob in enumerate(blobs):
-        if blob is not None:
-            wkb[i] = blob[_header_bytes(blob, int(rows[i])) :]
+    if blobs and None not in blobs and len({b[:4] for b in blobs}) == 1:  # one header layout
+        head = _header_bytes(blobs[0], int(rows[0]))
+        wkb = np.array([b[head:] for b in blobs], dtype=object)
+    else:
+        wkb = np.empty(len(blobs), dtype=object)
+        for i, blob in enumerate(blobs):
+            if blob is not None:
+                wkb[i] = blob[_header_bytes(blob, int(rows[i])) :]
     try:
         return np.asarray(shapely.from_wkb(wkb), dtype=object), wkb
     except shapely.errors.GEOSException:
