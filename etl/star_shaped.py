@@ -9,9 +9,9 @@ ray from ``c`` meets its ring once, so the ring is simple and the polygon valid.
 The turn of each edge is the sign of an orientation determinant, taken only when Shewchuk's
 error bound for it (the fast filter of his robust ``orient2d``) proves the floating-point sign
 right. Going round once is counted exactly, without angles: when every edge turns the same way,
-the ring crosses the ray from ``c`` towards +x once per turn, and a crossing is an edge whose
-ends lie on either side of the horizontal line through ``c`` (the sign of a floating-point
-difference is exact).
+the ring crosses the horizontal line through ``c`` upwards once per turn (on the +x side when it
+turns anticlockwise, on the -x side when clockwise), and such a crossing is an edge that starts
+below the line and ends on or above it (the sign of a floating-point difference is exact).
 
 The kernel of such a polygon (the points it is star-shaped from) can be small: a few per cent of
 its size when radii change much from one vertex to the next, and the centroid often misses it.
@@ -121,15 +121,14 @@ def _star_shaped(rings: _Rings, centres: np.ndarray) -> tuple[np.ndarray, np.nda
         det = left - right
         magnitude = np.abs(left) + np.abs(right)
         sure = (np.abs(det) > _CCW_ERRBOUND * magnitude) & (magnitude > _TINY)
-        # crossings of the ray from the centre towards +x, as each way of turning meets it
+        # upward crossings of the horizontal line through the centre (from below it to on or
+        # above it): with every edge turning one way, one per turn round the centre (on the +x
+        # side anticlockwise, on the -x side clockwise)
         up = (ay < 0) & (by >= 0)
-        down = (ay > 0) & (by <= 0)
     anticlockwise = np.logical_and.reduceat(_per_edge(sure & (det > 0), ends, True), starts)
     clockwise = np.logical_and.reduceat(_per_edge(sure & (det < 0), ends, True), starts)
     ups = np.add.reduceat(_per_edge(up.astype(np.int32), ends, 0), starts)
-    downs = np.add.reduceat(_per_edge(down.astype(np.int32), ends, 0), starts)
-    once = (anticlockwise & (ups == 1)) | (clockwise & (downs == 1))
-    return ok & once, _per_edge(det, ends, np.inf)
+    return ok & (anticlockwise | clockwise) & (ups == 1), _per_edge(det, ends, np.inf)
 
 
 def _moved_inside(rings: _Rings, centres: np.ndarray, det: np.ndarray) -> np.ndarray:
