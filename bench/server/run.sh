@@ -13,6 +13,7 @@ WORK=${BENCH_WORK:-/tmp/kasane-bench-server}
 PORT_WARM=${PORT_WARM:-18010}; PORT_COLD=${PORT_COLD:-18011}
 export SKIP=${SKIP:-etl,pygeoapi}
 [ -d "$SRC" ] || { echo "bench: $SRC not found (the shared benchmark)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk, as the shared README says)" >&2; exit 1; }
 mkdir -p "$WORK"
 # copy the benchmark (not its venvs, data or results) so nothing is written into shared/
 for f in "$SRC"/*; do
