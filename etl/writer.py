@@ -19,7 +19,7 @@ from psycopg import sql
 
 from etl.chunks import Chunk
 from etl.wkb_columns import geometry_wkb
-from gis import storage
+from gis import load_lock, storage
 from gis.errors import DatabaseUnavailable
 from gis.layerspec import LayerSpec
 from gis.timings import phase
@@ -90,7 +90,7 @@ def write_chunks(
     """
     if not conn.autocommit:
         raise ValueError("write_version needs an autocommit connection")
-    storage.lock_layer(conn, spec.id)
+    load_lock.lock_layer(conn, spec.id)
     staged: sql.Identifier | None = None
     extent = _Extent()
     try:
@@ -133,7 +133,7 @@ def write_chunks(
             close()
         if not conn.closed:
             _drop_staged(conn, staged)
-            storage.unlock_layer(conn, spec.id)
+            load_lock.unlock_layer(conn, spec.id)
     return version
 
 

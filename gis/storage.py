@@ -20,8 +20,9 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis import __version__, copy_binary
-from gis.errors import KasaneError, NotFound
+from gis.errors import NotFound
 from gis.layerspec import LayerSpec
+from gis.load_lock import loading_elsewhere
 
 SCHEMA = "layer_data"
 NOTIFY_CHANNEL = "kasane_layers"
@@ -39,13 +40,6 @@ _BINARY_TYPES = {
 }
 
 Conn = psycopg.Connection[Any]
-
-
-class LoadInProgress(KasaneError):
-    """Another process is loading the same layer right now."""
-
-    status = 409
-    code = "load-in-progress"
 
 
 @dataclass(frozen=True)
@@ -97,29 +91,6 @@ def layer_view(layer_id: str) -> sql.Identifier:
 
 def _geometry_sql(spec: LayerSpec, srid: int) -> sql.Composable:
     return sql.SQL("geometry({}, {})").format(sql.SQL(spec.geometry.value), sql.Literal(srid))
-
-
-LOCK_WAIT = "3s"  # a killed load's server process lets go of the lock when it sees EOF
-
-
-def lock_layer(conn: Conn, layer_id: str) -> None:
-    """Take the per-layer load lock for this session (released at disconnect, even on SIGKILL),
-    waiting up to :data:`LOCK_WAIT` for a holder to finish or to notice that its client died."""
-    try:
-        with conn.transaction():  # a session lock: it outlives the transaction
-            conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_WAIT)))
-            conn.execute(
-                "SELECT pg_advisory_lock(hashtext('kasane.load'), hashtext(%s))", (layer_id,)
-            )
-    except psycopg.errors.LockNotAvailable:
-        raise LoadInProgress(
-            f"another load of layer {layer_id!r} is running; try again later"
-        ) from None
-
-
-def unlock_layer(conn: Conn, layer_id: str) -> None:
-    """Release the lock taken by :func:`lock_layer`."""
-    conn.execute("SELECT pg_advisory_unlock(hashtext('kasane.load'), hashtext(%s))", (layer_id,))
 
 
 def next_version(conn: Conn, layer_id: str) -> int:
@@ -373,23 +344,11 @@ def drop_orphans(conn: Conn) -> list[str]:
         # A table another session is still indexing (committed, not yet published) is not an
         # orphan: that session holds its layer's load lock. Checked after listing the table, a
         # free lock means its load has ended: published (seen now), or dead (an orphan).
-        if not _loading_elsewhere(conn, match["layer"]) and not _published(conn, str(name)):
+        if not loading_elsewhere(conn, match["layer"]) and not _published(conn, str(name)):
             orphan = sql.Identifier(SCHEMA, name)
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(orphan))
             dropped.append(str(name))
     return dropped
-
-
-def _loading_elsewhere(conn: Conn, layer_id: str) -> bool:
-    """True while another session holds ``layer_id``'s load lock (see :func:`lock_layer`)."""
-    row = conn.execute(
-        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-        " AND classid = hashtext('kasane.load')::oid AND objid = hashtext(%s)::oid"
-        " AND objsubid = 2 AND pid <> pg_backend_pid()",
-        (layer_id,),
-    ).fetchone()
-    return row is not None
 
 
 def _published(conn: Conn, table_name: str) -> bool:

@@ -4,7 +4,7 @@ PostgreSQL builds an index in one backend, on one core: the GiST index on ``geom
 bbox queries and tiles, see :mod:`gis.tiles`) and the primary key's unique index are built at
 the same time on two connections (on 200k points about 0.38 and 0.06 s). Another session can only
 see a committed table, so the loader commits the filled, not yet served table first, under
-its layer's load lock (:func:`gis.storage.lock_layer`); :func:`gis.storage.drop_orphans`
+its layer's load lock (:func:`gis.load_lock.lock_layer`); :func:`gis.storage.drop_orphans`
 leaves alone a table whose layer lock another session holds. If the second connection cannot
 be opened, everything is built on the first one, one after the other.
 """

@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from etl.writer import write_version
-from gis import storage
+from gis import load_lock, storage
 from gis.db import connect
 from gis.layerspec import GeometryType, LayerSpec
 
@@ -122,14 +122,14 @@ def test_a_table_another_load_is_indexing_is_not_an_orphan(conn, database_url) -
     connections); a load of another layer must leave it alone while its layer lock is held."""
     other_spec = SPEC.model_copy(update={"id": "test_points_b"})
     with connect(database_url, autocommit=True) as other:
-        storage.lock_layer(other, "test_points")
+        load_lock.lock_layer(other, "test_points")
         other.execute("CREATE TABLE layer_data.test_points__v7 (fid integer)")
         try:
             write_version(conn, other_spec, frame(2), storage.Provenance())
             kept = conn.execute("SELECT to_regclass('layer_data.test_points__v7')").fetchone()
             assert kept is not None and kept[0] is not None
         finally:
-            storage.unlock_layer(other, "test_points")
+            load_lock.unlock_layer(other, "test_points")
             _forget(conn, "test_points_b")
     write_version(conn, other_spec, frame(2), storage.Provenance())  # lock free: an orphan now
     _forget(conn, "test_points_b")
@@ -182,8 +182,8 @@ def test_a_load_failing_after_its_commit_leaves_no_table(conn, monkeypatch) -> N
 
 def test_concurrent_load_of_the_same_layer_is_refused(conn, database_url) -> None:
     with connect(database_url, autocommit=True) as other:
-        storage.lock_layer(other, "test_points")
-        with pytest.raises(storage.LoadInProgress):
+        load_lock.lock_layer(other, "test_points")
+        with pytest.raises(load_lock.LoadInProgress):
             write_version(conn, SPEC, frame(2), storage.Provenance())
 
 
@@ -279,8 +279,8 @@ def test_a_lock_let_go_of_soon_is_waited_for(conn, database_url) -> None:
     """A killed load's server process keeps the lock until it notices its client is gone:
     the next load waits a moment for it rather than failing at once."""
     with connect(database_url, autocommit=True) as other:
-        storage.lock_layer(other, "test_points")
-        release = threading.Timer(0.5, storage.unlock_layer, (other, "test_points"))
+        load_lock.lock_layer(other, "test_points")
+        release = threading.Timer(0.5, load_lock.unlock_layer, (other, "test_points"))
         release.start()
         try:
             version = write_version(conn, SPEC, frame(2), storage.Provenance())
