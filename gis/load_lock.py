@@ -16,6 +16,8 @@ from gis.errors import KasaneError
 
 Conn = psycopg.Connection[Any]
 LOCK_WAIT = "3s"  # a killed load's server process lets go of the lock when it sees EOF
+# The lock's two keys: hashtext of this name, and hashtext of the layer's id.
+_NAMESPACE = "kasane.load"
 
 
 class LoadInProgress(KasaneError):
@@ -32,7 +34,7 @@ def lock_layer(conn: Conn, layer_id: str) -> None:
         with conn.transaction():  # a session lock: it outlives the transaction
             conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_WAIT)))
             conn.execute(
-                "SELECT pg_advisory_lock(hashtext('kasane.load'), hashtext(%s))", (layer_id,)
+                "SELECT pg_advisory_lock(hashtext(%s), hashtext(%s))", (_NAMESPACE, layer_id)
             )
     except psycopg.errors.LockNotAvailable:
         raise LoadInProgress(
@@ -42,7 +44,7 @@ def lock_layer(conn: Conn, layer_id: str) -> None:
 
 def unlock_layer(conn: Conn, layer_id: str) -> None:
     """Release the lock taken by :func:`lock_layer`."""
-    conn.execute("SELECT pg_advisory_unlock(hashtext('kasane.load'), hashtext(%s))", (layer_id,))
+    conn.execute("SELECT pg_advisory_unlock(hashtext(%s), hashtext(%s))", (_NAMESPACE, layer_id))
 
 
 def loading_elsewhere(conn: Conn, layer_id: str) -> bool:
@@ -50,8 +52,8 @@ def loading_elsewhere(conn: Conn, layer_id: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
         " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-        " AND classid = hashtext('kasane.load')::oid AND objid = hashtext(%s)::oid"
-        " AND objsubid = 2 AND pid <> pg_backend_pid()",
-        (layer_id,),
+        " AND classid = hashtext(%s)::oid AND objid = hashtext(%s)::oid"
+        " AND objsubid = 2 AND pid <> pg_backend_pid()",  # 2: a lock taken with two keys
+        (_NAMESPACE, layer_id),
     ).fetchone()
     return row is not None

@@ -104,7 +104,7 @@ def next_version(conn: Conn, layer_id: str) -> int:
 
 # Rows up to a page stay whole in the heap: from 2 kB (the default) PostgreSQL moves geometries
 # to the TOAST table, which cost COPY of 20k polygons (then with two geometry columns) 0.34 s
-# of server time rather than 0.27 s, and every read a TOAST lookup, for a sixth less disk.
+# of server time rather than 0.27 s, and every read a TOAST lookup; it saved a sixth of the disk.
 TOAST_TUPLE_TARGET = 8160  # the largest PostgreSQL allows
 
 
