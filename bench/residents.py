@@ -5,8 +5,10 @@ by its make_data.py, copied to /tmp/kasane-bench-residents, with the same seeds)
 Kasane's shelters / flood_depth layers; landslide zones and boundaries are the demo layers.
 A quarter of the shelters is opened. Then `kasane serve` runs against that database and wrk
 drives it with 50 connections over random points near shelters; the figures are printed, with
-the share of answers that came from the answer cache (webmap/answers.py) and, of the others, the
-share answered from the in-memory indexes (gis/point_answers.py; the bench waits until every
+the share of answers that came from the answer cache (webmap/fastpath/remembered_answers.py) and,
+of the others, the
+share answered from the in-memory indexes (gis/residents/point_indexes.py; the bench waits until
+every
 worker holds them). Two workloads: 4000
 places asked again and again (many residents asking about the same places; measured after one
 unreported pass, so the cache answers them), and every request a new point (no cache hit: the
@@ -38,13 +40,14 @@ sys.path.insert(0, str(ROOT))
 
 from etl.demo_data import demo_layers  # noqa: E402
 from etl.writer import write_version  # noqa: E402
-from gis import auth, provision, storage  # noqa: E402
-from gis.codes import check_digit  # noqa: E402
-from gis.databases import create_sibling, sibling_url  # noqa: E402
-from gis.db import connect  # noqa: E402
-from gis.migrate import migrate  # noqa: E402
-from gis.registry import LayerRegistry  # noqa: E402
-from gis.settings import load_settings  # noqa: E402
+from gis.geo.lg_codes import check_digit  # noqa: E402
+from gis.layerstore import storage  # noqa: E402
+from gis.layerstore.registry import LayerRegistry  # noqa: E402
+from gis.platform import auth, provision  # noqa: E402
+from gis.platform.databases import create_sibling, sibling_url  # noqa: E402
+from gis.platform.db import connect  # noqa: E402
+from gis.platform.migrate import migrate  # noqa: E402
+from gis.platform.settings import load_settings  # noqa: E402
 
 SCRATCH = Path("/tmp/kasane-bench-residents")
 DB_NAME = "kasane_bench_residents"

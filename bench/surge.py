@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from residents import run_wrk  # noqa: E402
 
 from etl.demo import load_demo  # noqa: E402
-from gis import provision  # noqa: E402
-from gis.databases import create_sibling, sibling_url  # noqa: E402
-from gis.db import connect  # noqa: E402
-from gis.registry import LayerRegistry  # noqa: E402
-from gis.settings import load_settings  # noqa: E402
+from gis.layerstore.registry import LayerRegistry  # noqa: E402
+from gis.platform import provision  # noqa: E402
+from gis.platform.databases import create_sibling, sibling_url  # noqa: E402
+from gis.platform.db import connect  # noqa: E402
+from gis.platform.settings import load_settings  # noqa: E402
 
 DB_NAME = "kasane_bench_surge"
 SCRATCH = Path("/tmp/kasane-bench-surge")

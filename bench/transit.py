@@ -31,10 +31,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gis import provision  # noqa: E402
-from gis.databases import create_sibling  # noqa: E402
-from gis.db import connect  # noqa: E402
-from gis.settings import load_settings  # noqa: E402
+from gis.platform import provision  # noqa: E402
+from gis.platform.databases import create_sibling  # noqa: E402
+from gis.platform.db import connect  # noqa: E402
+from gis.platform.settings import load_settings  # noqa: E402
 from gis.transit import coverage, drafts, service  # noqa: E402
 from gis.transit.request import TransitRequest  # noqa: E402
 from tests.transit.synthetic import boundary_from_n03, write_mesh_csv  # noqa: E402

@@ -6,14 +6,15 @@ import hashlib
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
 
 from etl.writer import write_version
-from gis import storage
-from gis.db import connect
-from gis.registry import LayerRegistry
+from gis.layerstore import storage
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.db import connect
 
 
 def frame_digest(frame: gpd.GeoDataFrame) -> str:
@@ -95,8 +96,8 @@ def open_drill_shelters(url: str, every: int = 4) -> int:
     second ``kasane demo`` keeps what was changed since. The changes are made, as the API's
     would be, by an admin user ``kasane-demo-drill`` of the prefecture (created without a
     usable token)."""
-    from gis import auth
-    from gis.shelter_status import StatusChange, set_status
+    from gis.platform import auth
+    from gis.residents.shelter_status import StatusChange, set_status
 
     with connect(url) as conn:
         if conn.execute("SELECT 1 FROM kasane.shelter_status LIMIT 1").fetchone():
@@ -107,7 +108,7 @@ def open_drill_shelters(url: str, every: int = 4) -> int:
             auth.add_user(conn, DRILL_USER, DRILL_ORG[0], auth.Role.ADMIN, org_name=DRILL_ORG[1])
             row = conn.execute(find, (DRILL_USER,)).fetchone()
         assert row is not None
-        drill = auth.Principal(int(row[0]), DRILL_USER, DRILL_ORG[0], auth.Role.ADMIN)
+        drill = auth.Principal(cast(int, row[0]), DRILL_USER, DRILL_ORG[0], auth.Role.ADMIN)
         rows = conn.execute("SELECT shelter_id FROM layer_data.shelters ORDER BY fid").fetchall()
         chosen = [str(r[0]) for r in rows][::every]
         for n, shelter_id in enumerate(chosen):
@@ -129,7 +130,7 @@ def publish_demo_blank_areas(url: str, registry: LayerRegistry) -> list[str]:
     """Publish the derived ``transit_blank_areas`` layer for every demo municipality (weekday
     service of the demo feeds, default radii) unless the layer already has a version."""
     from etl.demo_data.places import MUNICIPALITIES
-    from etl.derived import BLANK_LAYER, publish_blank_areas
+    from etl.derived_layers import BLANK_LAYER, publish_blank_areas
     from gis.transit.request import TransitRequest
 
     if BLANK_LAYER not in registry:

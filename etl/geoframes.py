@@ -1,4 +1,4 @@
-"""GeoDataFrames (the demo data, derived layers) as :class:`~etl.chunks.Chunk` for the writer.
+"""GeoDataFrames (the demo data, derived layers) as :class:`~etl.row_rules.Chunk` for the writer.
 
 Kept apart from the load path, which has no data frames: importing this imports pandas.
 """
@@ -11,8 +11,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from etl.chunks import Chunk, plain
-from gis.layerspec import LayerSpec
+from etl.row_rules import Chunk, plain
+from gis.layerstore.layerspec import LayerSpec
 
 
 def chunk_of_frame(frame: gpd.GeoDataFrame, spec: LayerSpec) -> Chunk:

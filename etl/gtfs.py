@@ -23,8 +23,8 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from etl.sniff import detect_encoding, zip_names
-from gis import storage
-from gis.errors import LoadError
+from gis.layerstore import storage
+from gis.platform.errors import LoadError
 
 Convert = Callable[[str], Any]
 

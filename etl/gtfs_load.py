@@ -19,10 +19,10 @@ from etl.load import LoadOptions, Progress
 from etl.report import FileReport, LoadReport
 from etl.sniff import sniff
 from etl.writer import write_version
-from gis import storage
-from gis.db import connect
-from gis.errors import LoadError
-from gis.registry import LayerRegistry
+from gis.layerstore import storage
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.db import connect
+from gis.platform.errors import LoadError
 
 STOPS_SQL = """
 SELECT feed_id, stop_id, stop_name AS name,

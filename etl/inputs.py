@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gis.errors import LoadError
+from gis.platform.errors import LoadError
 
 SIDECAR_SUFFIXES = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd"}
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}

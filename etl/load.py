@@ -1,7 +1,7 @@
 """``kasane load``: read, map, validate and write files into one layer, all or nothing.
 
 Each input is sniffed (format and encoding from content), read, mapped by the source family
-that recognises its columns, and checked row by row, a chunk at a time (:mod:`etl.collect`);
+that recognises its columns, and checked row by row, a chunk at a time (:mod:`etl.read_inputs`);
 the chunks are written as they come as one new version (binary ``COPY`` into a fresh table,
 indexes, swap, see :mod:`etl.writer`). A file that cannot be used is rejected with its reason
 while the others still load. Re-loading files whose sha256 match the served version is a no-op
@@ -13,17 +13,17 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from etl.collect import Collector
 from etl.inputs import Input, expand, hash_inputs
+from etl.load_options import LoadOptions, Progress
 from etl.municipality import ADMIN_LAYER, boundaries
-from etl.options import LoadOptions, Progress
+from etl.read_inputs import Collector
 from etl.report import LoadReport
 from etl.writer import write_chunks
-from gis import storage
-from gis.db import connect
-from gis.errors import LoadError
-from gis.layerspec import LayerSpec
-from gis.timings import phase
+from gis.layerstore import storage
+from gis.layerstore.layerspec import LayerSpec
+from gis.platform.db import connect
+from gis.platform.errors import LoadError
+from gis.platform.timings import phase
 
 __all__ = ["LoadOptions", "Progress", "load", "served_files"]
 

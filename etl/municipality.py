@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from etl.chunks import Chunk
 from etl.report import LoadReport
-from gis import storage
+from etl.row_rules import Chunk
+from gis.layerstore import storage
 
 ADMIN_LAYER = "admin_boundaries"
 TOLERANCE_KM = 0.2  # N03 boundaries are simplified; a point this close to its own area is fine

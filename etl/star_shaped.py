@@ -69,11 +69,11 @@ def proven_valid(geoms: np.ndarray) -> np.ndarray:
         proven[candidates[found]] = True
         if found.all() or attempt == ATTEMPTS - 1:
             break
-        rings, picked = rings.subset(~found)
+        rings, picked = rings.subset(np.asarray(~found))
         candidates, centres = candidates[~found], _moved_inside(rings, centres[~found], det[picked])
         helped = np.isfinite(centres).all(axis=1)  # NaN: moving cannot help
         if not helped.all():
-            rings, _ = rings.subset(helped)
+            rings, _ = rings.subset(np.asarray(helped))
             candidates, centres = candidates[helped], centres[helped]
     return proven
 
@@ -88,7 +88,7 @@ class _Rings:
 
     @property
     def ends(self) -> np.ndarray:
-        return self.starts + self.sizes
+        return np.asarray(self.starts + self.sizes)
 
     def subset(self, keep: np.ndarray) -> tuple[_Rings, np.ndarray]:
         """The rings where ``keep`` is True, and where their coordinates were in ``coords``."""
@@ -154,4 +154,4 @@ def _moved_inside(rings: _Rings, centres: np.ndarray, det: np.ndarray) -> np.nda
         step = _MARGIN * size - worst
         moved = centres + step[:, None] * normal
     moved[~(np.isfinite(turn) & (turn != 0) & (step > 0))] = np.nan
-    return moved
+    return np.asarray(moved)

@@ -18,8 +18,7 @@ from typing import Any
 
 from etl.load import LoadOptions, load
 from etl.sniff import sniff, zip_names
-from gis.errors import LoadError
-from gis.uploads import (
+from gis.layerstore.uploads import (
     UnsafeArchive,
     UnsupportedUpload,
     UploadLimits,
@@ -27,6 +26,7 @@ from gis.uploads import (
     UploadRequest,
     UploadTooLarge,
 )
+from gis.platform.errors import LoadError
 
 LOADABLE = {"csv", "geojson", "topojson", "gpkg", "shapefile-zip", "gpkg-zip"}
 HINTS = {

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from etl.cell_values import clean
 from etl.report import FileReport
 from etl.star_shaped import proven_valid
-from etl.values import clean
-from gis.crs import parse_dms
-from gis.layerspec import FieldSpec, GeometryType, LayerSpec
+from gis.geo.crs import parse_dms
+from gis.layerstore.layerspec import FieldSpec, GeometryType, LayerSpec
 
 LON_RANGE = (122.0, 154.0)
 LAT_RANGE = (20.0, 46.0)

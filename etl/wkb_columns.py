@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from gis.layerspec import GeometryType
+from gis.layerstore.layerspec import GeometryType
 
 # A 2D point's WKB, little-endian: byte order (1), type (1 = Point), x, y: 21 bytes, packed.
 POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])

@@ -1,8 +1,9 @@
-"""Write checked rows (one :class:`~etl.chunks.Chunk`, or chunks as they come) as a new layer
+"""Write checked rows (one :class:`~etl.row_rules.Chunk`, or chunks as they come) as a new layer
 version, all or nothing. A GeoDataFrame (the demo data, derived layers) is taken too.
 
 Under a per-layer lock: orphan clean-up, the version table and ``COPY`` in one transaction; the
-indexes, built side by side on two connections (:mod:`gis.version_indexes`); statistics and
+indexes, built side by side on two connections (:mod:`gis.layerstore.version_indexes`); statistics
+and
 the swap in a second transaction. A failed or killed load leaves the served version as it was.
 """
 
@@ -17,13 +18,13 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from etl.chunks import Chunk
+from etl.row_rules import Chunk
 from etl.wkb_columns import geometry_wkb
-from gis import load_lock, storage
-from gis.errors import DatabaseUnavailable
-from gis.layerspec import LayerSpec
-from gis.timings import phase
-from gis.version_indexes import build_indexes
+from gis.layerstore import load_lock, storage
+from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.version_indexes import build_indexes
+from gis.platform.errors import DatabaseUnavailable
+from gis.platform.timings import phase
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -49,7 +50,7 @@ def chunk_columns(
         with phase(ENCODE):
             wkb = geometry_wkb(chunk.geometry[start:stop], spec.geometry, known)
         fids = np.arange(first_fid + start, first_fid + stop, dtype=np.int64)
-        yield [fids, *(column[start:stop] for column in columns), wkb]
+        yield [fids, *(column[start:stop] for column in columns), wkb]  # type: ignore[list-item]
 
 
 def write_version(

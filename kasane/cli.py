@@ -14,10 +14,10 @@ from typing import Any
 import click
 import psycopg
 
-from gis.errors import KasaneError
-from gis.settings import Settings, load_settings
+from gis.platform.errors import KasaneError
 from kasane import cmd_db, cmd_layers, cmd_load, cmd_serve, cmd_transit, cmd_users
 from kasane.cmd_audit import audit_command
+from kasane.context import CliContext
 
 
 class FriendlyGroup(click.Group):
@@ -51,24 +51,10 @@ def main(ctx: click.Context) -> None:
     Settings come from KASANE_* environment variables (see the README). Without
     KASANE_DATABASE_URL, Kasane uses a private PostGIS cluster made by `kasane db up`.
     """
-    ctx.obj = _LazySettings()
+    ctx.ensure_object(CliContext)
     if not gc.isenabled() and ctx.invoked_subcommand != "load":  # see kasane.entry
         gc.freeze()
         gc.enable()
-
-
-class _LazySettings:
-    """Settings read on first use, so `kasane --help` works even with a broken environment."""
-
-    _value: Settings | None = None
-
-    def get(self) -> Settings:
-        if self._value is None:
-            try:
-                self._value = load_settings()
-            except Exception as exc:  # pydantic ValidationError and friends
-                raise KasaneError(f"invalid KASANE_* setting: {exc}") from exc
-        return self._value
 
 
 main.add_command(cmd_db.db)

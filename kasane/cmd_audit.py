@@ -7,9 +7,9 @@ from datetime import datetime
 
 import click
 
-from gis import audit, auth
-from gis.db import connection, database_url
-from kasane.cmd_db import settings_of
+from gis.platform import audit, auth
+from gis.platform.db import connection, database_url
+from kasane.context import settings_of
 
 
 def _short(value: object) -> str:

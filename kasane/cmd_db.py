@@ -6,30 +6,10 @@ from typing import Any
 
 import click
 
-from gis import migrate as migrations
-from gis import provision
-from gis.db import check_postgis, connection, database_url, redact
-from gis.settings import Settings
-
-
-def settings_of(ctx: click.Context) -> Settings:
-    """The settings object the root command prepared."""
-    return ctx.find_root().obj.get()  # type: ignore[no-any-return]
-
-
-def ensure_database(settings: Settings, *, quiet: bool = False) -> str:
-    """Start the private cluster unless a URL is configured, then check PostGIS and migrate."""
-    if not settings.database_url:
-        cluster = provision.up(settings.home)
-        if not quiet:
-            click.echo(f"private PostGIS running on 127.0.0.1:{cluster.port}", err=True)
-    url = database_url(settings)
-    with connection(url) as conn:
-        check_postgis(conn)
-        applied = migrations.migrate(conn)
-    if applied and not quiet:
-        click.echo(f"applied migrations: {', '.join(applied)}", err=True)
-    return url
+from gis.platform import migrate as migrations
+from gis.platform import provision
+from gis.platform.db import check_postgis, connection, database_url, redact
+from kasane.context import ensure_database, settings_of
 
 
 @click.group()

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import click
 
-from gis import catalog, storage
-from gis.db import connect, database_url
-from gis.registry import LayerRegistry
-from kasane.cmd_db import settings_of
+from gis.layerstore import loaded_layers as catalog
+from gis.layerstore import storage
+from gis.platform.db import connect, database_url
+from kasane.context import registry_of, settings_of
 
 
 @click.group()
 def layers() -> None:
     """Inspect the layer catalogue and manage layer versions."""
-
-
-def registry_of(ctx: click.Context) -> LayerRegistry:
-    """Load and validate every layer file (a bad file stops with its name, key and why)."""
-    return LayerRegistry.from_dir(settings_of(ctx).layers_dir)
 
 
 @layers.command("validate")

@@ -14,11 +14,10 @@ from pathlib import Path
 import click
 
 from etl.load import LoadOptions, load
-from gis import audit, timings
-from gis.db import connection, database_url
-from gis.errors import BadRequest
-from kasane.cmd_db import settings_of
-from kasane.cmd_layers import registry_of
+from gis.platform import audit, timings
+from gis.platform.db import connection, database_url
+from gis.platform.errors import BadRequest
+from kasane.context import context_of, registry_of, settings_of
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -106,7 +105,7 @@ def load_command(
         failed = report.rows_loaded == 0 and not unchanged
         if timings.wanted():
             timings.print_report(timings.since_process_start())
-        _leave(1 if failed else 0)
+        _leave(ctx, 1 if failed else 0)
 
 
 @contextlib.contextmanager
@@ -128,7 +127,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _leave(code: int) -> None:
+def _leave(ctx: click.Context, code: int) -> None:
     """End the command; as the ``kasane`` process itself, without Python's teardown.
 
     Tearing down the modules a load imports (numpy, shapely, PROJ, and GDAL for most formats)
@@ -136,19 +135,10 @@ def _leave(code: int) -> None:
     closed by their ``with`` blocks, and output is flushed here. Run inside another program
     (``kasane.cli.main`` called in-process), it exits as usual.
     """
-    main = sys.modules.get("__main__")
-    entries = {getattr(main, "main", None), getattr(main, "run", None)} - {None}
-    if entries & _entry_points():
+    if context_of(ctx).owns_process:
         sys.stdout.flush()
         sys.stderr.flush()
         logging.shutdown()
         os._exit(code)
     if code:
         sys.exit(code)
-
-
-def _entry_points() -> set[object]:
-    from kasane.cli import main  # here: kasane.cli imports this module
-    from kasane.entry import run
-
-    return {main, run}

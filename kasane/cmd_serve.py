@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kasane.cmd_db import ensure_database, settings_of
-from kasane.cmd_layers import registry_of
+from kasane.context import ensure_database, registry_of, settings_of
 
 
 @click.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gis.db import database_url
+from gis.platform.db import database_url
 from gis.transit.request import (
     DEFAULT_BUS_RADIUS_M,
     DEFAULT_MIN_DEPARTURES,
@@ -13,8 +13,7 @@ from gis.transit.request import (
     parse_date,
     parse_lg_code,
 )
-from kasane.cmd_db import settings_of
-from kasane.cmd_layers import registry_of
+from kasane.context import registry_of, settings_of
 
 
 @click.group()
@@ -39,7 +38,7 @@ def blank_areas(
 ) -> None:
     """Compute a municipality's transit-blank areas and publish them as the
     `transit_blank_areas` layer (tiles, items, downloads); other municipalities' rows stay."""
-    from etl.derived import publish_blank_areas
+    from etl.derived_layers import publish_blank_areas
 
     request = TransitRequest(
         parse_lg_code(municipality),

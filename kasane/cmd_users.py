@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from gis import auth
-from gis.db import connection, database_url
-from kasane.cmd_db import settings_of
+from gis.platform import auth
+from gis.platform.db import connection, database_url
+from kasane.context import settings_of
 
 
 @click.group()

@@ -17,5 +17,6 @@ def run() -> None:
     """Run the ``kasane`` command line (the console script and ``python -m kasane``)."""
     gc.disable()
     from kasane.cli import main
+    from kasane.context import CliContext
 
-    main(prog_name="kasane")
+    main(prog_name="kasane", obj=CliContext(owns_process=True))

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from gis import provision
-from gis.databases import create_sibling, drop_sibling
-from gis.db import check_postgis, connect
-from gis.migrate import migrate
-from gis.registry import LayerRegistry
-from gis.settings import Settings, load_settings
+from gis.layerstore.registry import LayerRegistry
+from gis.platform import provision
+from gis.platform.databases import create_sibling, drop_sibling
+from gis.platform.db import check_postgis, connect
+from gis.platform.migrate import migrate
+from gis.platform.settings import Settings, load_settings
 from tests.server import free_port as free_port  # re-exported: other tests import it from here
 from tests.server import running_server
 
@@ -103,7 +103,7 @@ def browser() -> Iterator[object]:
 def staff_tokens(database_url: str) -> dict[str, str]:
     """API tokens of users of the demo municipalities and the prefecture, by role key:
     yamaguchi_editor, hofu_editor, yamaguchi_viewer, pref_admin, pref_editor."""
-    from gis import auth
+    from gis.platform import auth
 
     people = {
         "yamaguchi_editor": ("352039", auth.Role.EDITOR, "山口市"),

@@ -8,8 +8,8 @@ from functools import cache
 import geopandas as gpd
 
 from etl.demo_data import demo_layers
-from gis.registry import LayerRegistry
-from gis.settings import load_settings
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.settings import load_settings
 
 
 @cache

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from gis.settings import Settings
+from gis.platform.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

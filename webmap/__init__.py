@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from gis.registry import LayerRegistry
-from gis.settings import Settings, load_settings
-from gis.uploads import UploadLoader
+from gis.layerstore.registry import LayerRegistry
+from gis.layerstore.uploads import UploadLoader
+from gis.platform.settings import Settings, load_settings
 
 
 def create_app(settings: Settings | None = None, *, loader: UploadLoader | None = None) -> Flask:
@@ -23,11 +23,10 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
 
     from webmap import (
         access,
-        answers,
         auth,
         db,
         errors,
-        fast_tiles,
+        fastpath,
         i18n,
         input_guard,
         metrics,
@@ -42,8 +41,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         uploads,
         vendor,
     )
-    from webmap.residents import fast as residents_fast
-    from webmap.residents import memory as residents_memory
+    from webmap.residents import point_lookup as residents_memory
 
     db.init_app(app, settings)
     errors.init_app(app)
@@ -62,18 +60,17 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     planners.init_app(app)
     transit.init_app(app)
     app.register_blueprint(uploads.bp)
-    app.wsgi_app = fast_tiles.FastTiles(app, app.wsgi_app)
     residents_memory.init_app(app, settings.point_index_mb)
-    residents_fast.init_app(app)  # between the tile fast path and the answer cache
-    answers.init_app(app, settings.cache_mb)
+    fastpath.install(app, settings)
     return app
 
 
 def close(app: Flask) -> None:
     """Release what ``app`` holds in this process: usage counts (written now), the layer
     version listener and the connection pool (tests, worker exit)."""
-    from webmap import db, served
-    from webmap.planners import usage
+    from webmap import db
+    from webmap import served_versions as served
+    from webmap import usage_counting as usage
 
     usage.close(app)
     served.close(app)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
-from gis import access, auth
-from gis.layerspec import LayerSpec
-from gis.registry import LayerRegistry
+from gis.layerstore import access
+from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.registry import LayerRegistry
+from gis.platform import auth
 from webmap import context, db
 from webmap.auth import require_principal
 

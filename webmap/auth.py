@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from gis import auth
-from gis.errors import Unauthorized
+from gis.platform import auth
+from gis.platform.errors import Unauthorized
 from webmap import errors
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from gis.registry import LayerRegistry
-from gis.settings import Settings
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.settings import Settings
 
 
 def settings() -> Settings:

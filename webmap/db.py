@@ -11,9 +11,9 @@ import psycopg
 from flask import Flask, current_app
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from gis.db import database_url, open_pool
-from gis.errors import DatabaseUnavailable
-from gis.settings import Settings
+from gis.platform.db import database_url, open_pool
+from gis.platform.errors import DatabaseUnavailable
+from gis.platform.settings import Settings
 
 
 def init_app(app: Flask, settings: Settings) -> None:

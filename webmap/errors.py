@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from gis.errors import KasaneError
+from gis.platform.errors import KasaneError
 
 log = logging.getLogger("kasane.web")
 RETRY_AFTER_S = 5

@@ -8,6 +8,7 @@ apart, so a template can place every map in its own slot.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import folium
@@ -29,7 +30,7 @@ class GroupParts:
     script: Markup
 
 
-def group_parts(maps: dict[str, folium.Map]) -> GroupParts:
+def group_parts(maps: Mapping[str, folium.Map]) -> GroupParts:
     """Render ``maps`` (key -> map) into one :class:`GroupParts`."""
     figure = Figure()
     for fmap in maps.values():

@@ -15,12 +15,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import folium
-from branca.element import Element
+from branca.element import Element, Figure
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import Markup
 
-from gis.settings import Settings
+from gis.platform.settings import Settings
 from webmap.vendor import vendor_url
 
 # folium's asset name -> (npm package, file). Add a line (and the package to package.json and
@@ -196,6 +196,7 @@ class MapParts:
 def map_parts(fmap: folium.Map) -> MapParts:
     """Render ``fmap`` (and its plugins, localized again) into :class:`MapParts`."""
     figure = fmap.get_root()
+    assert isinstance(figure, Figure)
     figure.header._children.pop("meta_http", None)  # the page declares its own charset
     localize(figure)
     figure.render()

@@ -103,7 +103,7 @@ def init_app(app: Flask) -> None:
         """Prometheus text exposition (all workers under gunicorn)."""
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             body = generate_latest(registry)
         else:
             body = generate_latest()

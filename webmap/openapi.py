@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from gis.items_query import DEFAULT_LIMIT, MAX_LIMIT
-from gis.layerspec import LayerSpec
-from gis.output_crs import offered_uris
+from gis.layerstore.layerspec import LayerSpec
+from gis.ogc.items_query import DEFAULT_LIMIT, MAX_LIMIT
+from gis.ogc.output_crs import offered_uris
 from webmap import access, openapi_writes
 from webmap.ogc.documents import base
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gis.shelter_status import CROWDING, DISTRIBUTIONS, MAX_NOTE, STATUSES
-from gis.shelters import MAX_NEAREST
+from gis.residents.shelter_status import CROWDING, DISTRIBUTIONS, MAX_NOTE, STATUSES
+from gis.residents.shelters import MAX_NEAREST
 
 PROBLEM = {"description": "problem (RFC 9457)",
            "content": {"application/problem+json": {"schema": {"type": "object"}}}}  # fmt: skip
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 SECURITY_SCHEMES = {
     "bearerAuth": {
         "type": "http",

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from gis import catalog
+from gis.layerstore import loaded_layers as catalog
 from webmap import access, db
 from webmap.i18n import current_lang
 from webmap.ogc import documents

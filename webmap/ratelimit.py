@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, Response, request
 
-from gis.settings import Settings
+from gis.platform.settings import Settings
 from webmap import errors
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

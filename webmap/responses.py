@@ -13,6 +13,8 @@ import brotli
 from flask import Response, current_app, request
 from werkzeug.datastructures import Accept
 
+from gis.platform.errors import BadRequest
+from gis.platform.params import parse_int
 from webmap.cache import ByteLRU
 from webmap.context import settings
 from webmap.metrics import cache_event
@@ -99,4 +101,36 @@ def cached(
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = settings().cache_control
     response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def int_arg(name: str) -> int | None:
+    """An optional whole-number query parameter (ASCII digits only, as :mod:`gis.platform.params`
+    parses them); None when absent or blank, BadRequest when it is not a whole number."""
+    raw = request.args.get(name)
+    if raw is None or not raw.strip():
+        return None
+    return parse_int(raw, name, default=0)
+
+
+def output_format(*allowed: str) -> str:
+    """``?f=`` when given (must be one of ``allowed``), else the first of ``allowed``."""
+    fmt = request.args.get("f", "").strip().lower() or allowed[0]
+    if fmt not in allowed:
+        raise BadRequest(f"f must be one of {', '.join(allowed)}, not {fmt!r}")
+    return fmt
+
+
+def csv_response(body: bytes, filename: str) -> Response:
+    """A CSV download (UTF-8 with BOM, as built by ``gis.ogc.opendata.csv_bytes``)."""
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def svg_response(svg: str) -> Response:
+    """An SVG image that browsers may cache briefly."""
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=60"
     return response

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from flask import Flask, Response, g
 from markupsafe import Markup
 
-from gis.settings import Settings
+from gis.platform.settings import Settings
 
 FIXED_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),

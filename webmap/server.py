@@ -11,8 +11,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from gis.settings import Settings
-from gis.uploads import UploadLoader
+from gis.layerstore.uploads import UploadLoader
+from gis.platform.settings import Settings
 from webmap import create_app
 
 

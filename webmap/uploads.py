@@ -19,10 +19,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.datastructures import FileStorage
 
-from gis import audit, storage
-from gis.errors import BadRequest, KasaneError
-from gis.shelters import parse_bool
-from gis.uploads import UploadLimits, UploadLoader, UploadRequest, UploadTooLarge
+from gis.layerstore import storage
+from gis.layerstore.uploads import UploadLimits, UploadLoader, UploadRequest, UploadTooLarge
+from gis.platform import audit
+from gis.platform.errors import BadRequest, KasaneError
+from gis.residents.shelters import parse_bool
 from webmap import access, context, db
 from webmap.auth import require_principal
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, send_from_directory
 
-from gis.settings import PROJECT_ROOT
+from gis.platform.settings import PROJECT_ROOT
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 ONE_YEAR_S = 31_536_000

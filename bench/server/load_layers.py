@@ -13,12 +13,12 @@ from pathlib import Path
 import pyogrio
 
 from etl.writer import write_version
-from gis import storage
-from gis.db import check_postgis, connect
-from gis.migrate import migrate
-from gis.registry import LayerRegistry
-from gis.settings import load_settings
-from gis.tiles import prepare_copies
+from gis.layerstore import storage
+from gis.layerstore.registry import LayerRegistry
+from gis.ogc.tiles import prepare_copies
+from gis.platform.db import check_postgis, connect
+from gis.platform.migrate import migrate
+from gis.platform.settings import load_settings
 
 
 def main() -> None:

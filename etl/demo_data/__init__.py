@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from etl.demo_data.frames import layer_frame
 from etl.demo_data.hazards import admin_boundaries, depth_rank, flood_depth, landslide_zones
+from etl.demo_data.layer_frames import layer_frame
 from etl.demo_data.places import MUNICIPALITIES
 from etl.demo_data.planning import dead_zones, mesh_coverage, population_mesh
 from etl.demo_data.services import ev_chargers, shelters, wifi_spots
 from etl.demo_data.transit import transit
 from etl.demo_data.world import World
-from gis.codes import is_valid_lg_code
-from gis.errors import ConfigError
-from gis.registry import LayerRegistry
+from gis.geo.lg_codes import is_valid_lg_code
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.errors import ConfigError
 
 __all__ = ["DEMO_LAYERS", "demo_layers", "depth_rank", "layer_frame"]
 

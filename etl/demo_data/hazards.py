@@ -12,7 +12,7 @@ import shapely
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from etl.demo_data.frames import layer_frame
+from etl.demo_data.layer_frames import layer_frame
 from etl.demo_data.places import (
     HOFU,
     M_LAT,
@@ -24,7 +24,7 @@ from etl.demo_data.places import (
 )
 from etl.demo_data.shapes import blob, debris_fan, layer_rng
 from etl.demo_data.world import World
-from gis.layerspec import LayerSpec
+from gis.layerstore.layerspec import LayerSpec
 
 
 def admin_boundaries(spec: LayerSpec, world: World) -> gpd.GeoDataFrame:

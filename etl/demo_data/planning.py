@@ -10,12 +10,12 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
-from etl.demo_data.frames import layer_frame
+from etl.demo_data.layer_frames import layer_frame
 from etl.demo_data.places import HOFU, M_LAT, M_LON, UBE, YAMAGUCHI
 from etl.demo_data.shapes import blob, layer_rng
 from etl.demo_data.world import World
-from gis.layerspec import LayerSpec
-from gis.mesh import mesh_polygon, meshes_in_bbox
+from gis.geo.mesh import mesh_polygon, meshes_in_bbox
+from gis.layerstore.layerspec import LayerSpec
 
 # Districts resolved per year (2020..2024), per municipality; the rest are still unresolved.
 DEAD_ZONE_PLAN = {
@@ -74,8 +74,8 @@ def dead_zones(spec: LayerSpec, world: World) -> gpd.GeoDataFrame:
             for _ in range(resolved):
                 years[int(priority[slot])] = year
                 slot += 1
-        for district, year in zip(districts, years, strict=True):
-            if year is not None:
+        for district, resolved_in in zip(districts, years, strict=True):
+            if resolved_in is not None:
                 status = "resolved"
                 carrier = str(rng.choice(_CARRIERS, p=[0.35, 0.3, 0.25, 0.1]))
             elif rng.random() < 0.2:
@@ -89,7 +89,7 @@ def dead_zones(spec: LayerSpec, world: World) -> gpd.GeoDataFrame:
                     "households": district["households"],
                     "status": status,
                     "surveyed_year": 2019,
-                    "resolved_year": year,
+                    "resolved_year": resolved_in,
                     "carrier": carrier,
                 }
             )

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from etl.demo_data.frames import layer_frame
+from etl.demo_data.layer_frames import layer_frame
 from etl.demo_data.places import (
     HOFU,
     M_LAT,
@@ -22,7 +22,7 @@ from etl.demo_data.places import (
 )
 from etl.demo_data.shapes import layer_rng
 from etl.demo_data.world import World
-from gis.layerspec import LayerSpec
+from gis.layerstore.layerspec import LayerSpec
 
 
 def _phone(rng: np.random.Generator, code: str) -> str:
@@ -133,10 +133,11 @@ def shelters(
                     ),
                     False,
                 )
-            capacity: int | None = int(rng.integers(*facility.capacity))
+            counted = int(rng.integers(*facility.capacity))
+            capacity: int | None = counted
             capacity_note = None
             if facility.outdoor:
-                capacity = round(capacity, -2)
+                capacity = round(counted, -2)
                 capacity_note = "屋外 1㎡あたり1人"
             elif rng.random() < 0.3:
                 capacity_note = "2㎡あたり1人"

@@ -9,10 +9,10 @@ import geopandas as gpd
 import numpy as np
 from shapely.geometry import LineString, MultiLineString, Point
 
-from etl.demo_data.frames import layer_frame
+from etl.demo_data.layer_frames import layer_frame
 from etl.demo_data.shapes import layer_rng, length_m, wiggle
 from etl.demo_data.world import World
-from gis.layerspec import LayerSpec
+from gis.layerstore.layerspec import LayerSpec
 
 _FEEDS = {
     "yamaguchi_demo": "かさね交通 山口営業所",

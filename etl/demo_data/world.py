@@ -154,7 +154,7 @@ class World:
             hills = hills + height * np.exp(-0.5 * (((lon - x) / sx) ** 2 + ((lat - y) / sy) ** 2))
         off_plain = shapely.distance(shapely.points(lon, lat), self.plain) * M_LAT
         base = 2.0 + 45.0 * np.clip((lat - 34.04) / 0.15, 0.0, 1.0)
-        return base + hills * np.clip(off_plain / 1500.0, 0.0, 1.0)
+        return np.asarray(base + hills * np.clip(off_plain / 1500.0, 0.0, 1.0))
 
     def code_at(self, lon: np.ndarray, lat: np.ndarray) -> list[str | None]:
         """The municipality containing each point (None at sea)."""

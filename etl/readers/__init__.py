@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from gis.crs import to_wgs84_transformer
+from gis.geo.crs import to_wgs84_transformer
 
 _WGS84 = CRS.from_epsg(4326)
 

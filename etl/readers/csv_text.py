@@ -12,8 +12,8 @@ from pyproj import CRS
 
 from etl.readers import Table
 from etl.sniff import detect_encoding
-from gis.crs import resolve_crs
-from gis.errors import LoadError
+from gis.geo.crs import resolve_crs
+from gis.platform.errors import LoadError
 
 HEADER_SEARCH_ROWS = 10
 
@@ -52,8 +52,8 @@ def read_csv(path: Path, encoding: str | None = None) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     records: list[tuple[int, list[str]]] = []
     start = 1
-    for cells in reader:
-        records.append((start, cells))
+    for row_cells in reader:
+        records.append((start, row_cells))
         start = reader.line_num + 1
     if not records:
         raise LoadError("the file holds no records")
@@ -80,7 +80,7 @@ def read_csv(path: Path, encoding: str | None = None) -> Table:
     if blank:
         warnings.append(f"skipped {len(blank)} blank row(s)")
     rows = [cells[: len(names)] + [""] * (len(names) - len(cells)) for _, cells in body]
-    cells = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    cells: list[tuple[str, ...]] = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return Table(
         columns={name: list(column) for name, column in zip(names, cells, strict=True)},
         rows=np.array([line for line, _ in body], dtype=np.int64),

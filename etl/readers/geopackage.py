@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -26,8 +26,8 @@ from pyproj import CRS
 from etl.readers import Table, to_wgs84
 from etl.readers.csv_text import normalize_header
 from etl.wkb_columns import POINT_WKB
-from gis.crs import resolve_crs
-from gis.errors import LoadError
+from gis.geo.crs import resolve_crs
+from gis.platform.errors import LoadError
 
 SIMPLE_TYPES = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING",
                 "MULTIPOLYGON", "GEOMETRYCOLLECTION", "GEOMETRY"}  # fmt: skip
@@ -159,11 +159,12 @@ def geometries_and_wkb(
     writes for a point layer) become points straight from their bytes; the others are parsed
     by shapely from the WKB after each header.
     """
+    present = cast(list[bytes], blobs)  # when None is not in blobs
     if blobs and None not in blobs:
-        width = len(blobs[0])
+        width = len(present[0])
         head = width - POINT_WKB.itemsize
-        if head >= 8 and set(map(len, blobs)) == {width}:  # one pass in C
-            raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)
+        if head >= 8 and set(map(len, present)) == {width}:  # one pass in C
+            raw = np.frombuffer(b"".join(present), dtype=np.uint8).reshape(len(blobs), width)
             alike = (raw[:, :4] == raw[0, :4]).all()  # magic, version, flags
             if alike and _header_bytes(bytes(raw[0, :8])) == head:
                 records = raw[:, head:].copy().view(POINT_WKB)[:, 0]
@@ -171,9 +172,9 @@ def geometries_and_wkb(
                 plain = (records["order"] == 1).all() and (records["type"] == 1).all()
                 if plain and np.isfinite(coords).all() and not raw[0, 3] & _EMPTY:
                     return np.asarray(shapely.points(coords), dtype=object), None
-    if blobs and None not in blobs and len({b[:4] for b in blobs}) == 1:  # one header layout
-        head = _header_bytes(blobs[0], int(rows[0]))
-        wkb = np.array([b[head:] for b in blobs], dtype=object)
+    if blobs and None not in blobs and len({b[:4] for b in present}) == 1:  # one header layout
+        head = _header_bytes(present[0], int(rows[0]))
+        wkb = np.array([b[head:] for b in present], dtype=object)
     else:
         wkb = np.empty(len(blobs), dtype=object)
         for i, blob in enumerate(blobs):

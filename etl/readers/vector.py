@@ -3,8 +3,8 @@
 Shapefiles need care with Japanese data: a ``.dbf`` in Shift_JIS without a ``.cpg`` is read by
 GDAL as Latin-1 (mojibake), so the encoding is detected from the records; a missing ``.prj``
 means the CRS must be given (``--crs``); ESRI WKT such as ``JGD_2000_Japan_Zone_3`` is
-identified to its EPSG code by :func:`gis.crs.resolve_crs`. Everything ends in EPSG:4326 via
-:func:`gis.crs.to_wgs84_transformer` (which handles the Tokyo datum safely).
+identified to its EPSG code by :func:`gis.geo.crs.resolve_crs`. Everything ends in EPSG:4326 via
+:func:`gis.geo.crs.to_wgs84_transformer` (which handles the Tokyo datum safely).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from etl.readers import Table, to_wgs84
 from etl.readers.csv_text import normalize_header
 from etl.sniff import detect_encoding, zip_names
 from etl.wkb_columns import POINT_WKB
-from gis.crs import resolve_crs
-from gis.errors import LoadError
+from gis.geo.crs import resolve_crs
+from gis.platform.errors import LoadError
 
 _ENCODING_NAMES = {
     "shift_jis": "cp932", "sjis": "cp932", "cp932": "cp932", "932": "cp932",
@@ -152,8 +152,8 @@ def geometries(wkb: pa.Array) -> np.ndarray:
             coords = np.column_stack([records["x"], records["y"]])
             plain = (records["order"] == 1).all() and (records["type"] == 1).all()
             if plain and np.isfinite(coords).all():
-                return shapely.points(coords)
-    return shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
+                return np.asarray(shapely.points(coords))
+    return np.asarray(shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)))
 
 
 def _slices(

@@ -20,8 +20,8 @@ import shapely
 from etl.readers import Table
 from etl.report import FileReport
 from etl.validate import RawPoint, parse_coordinates, resolve_points
-from gis.errors import LoadError
-from gis.layerspec import LayerKind
+from gis.layerstore.layerspec import LayerKind
+from gis.platform.errors import LoadError
 
 
 @dataclass
@@ -90,7 +90,7 @@ def points_from(table: Table, ctx: Context, lat: Iterable[str], lon: Iterable[st
 
 def pick(kind: LayerKind, table: Table) -> Source:
     """The source family for this table, or a LoadError naming what was expected."""
-    from etl.sources.catalog import SOURCES
+    from etl.sources.families import SOURCES
 
     candidates = [s for s in SOURCES if kind in s.kinds]
     for source in candidates:

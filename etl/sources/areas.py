@@ -8,10 +8,10 @@ from datetime import date
 import numpy as np
 import shapely
 
+from etl.cell_values import clean, lg_code_or_none, parse_float, parse_int, text_or_none
 from etl.readers import Table
 from etl.sources import Context, Mapped, Source, column, has, values
-from etl.values import clean, lg_code_or_none, parse_float, parse_int, text_or_none
-from gis.layerspec import LayerKind
+from gis.layerstore.layerspec import LayerKind
 
 RANK_EDGES = (0.5, 3.0, 5.0, 10.0, 20.0)  # MLIT standard depth ranks 1-6 (A31a_105/205)
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}

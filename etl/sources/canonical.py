@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from etl.readers import Table
 from etl.sources import Context, Mapped, points_from
-from gis.layerspec import LayerSpec
+from gis.layerstore.layerspec import LayerSpec
 
 
 def fits(spec: LayerSpec, table: Table) -> bool:

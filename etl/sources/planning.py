@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from etl.cell_values import clean, lg_code_or_none, parse_flag, parse_int, text_or_none
 from etl.readers import Table
 from etl.sources import Context, Mapped, Source, has, points_from, values
-from etl.values import clean, lg_code_or_none, parse_flag, parse_int, text_or_none
-from gis.layerspec import LayerKind
-from gis.mesh import mesh_level, mesh_polygon
+from gis.geo.mesh import mesh_level, mesh_polygon
+from gis.layerstore.layerspec import LayerKind
 
 STATUS = {
     "未解消": "unresolved",

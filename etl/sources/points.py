@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from etl.cell_values import lg_code_or_none, parse_int, text_or_none
 from etl.readers import Table
 from etl.sources import Context, Mapped, Source, has, points_from, values
-from etl.values import lg_code_or_none, parse_int, text_or_none
-from gis.layerspec import LayerKind
+from gis.layerstore.layerspec import LayerKind
 
 LAT = ("緯度", "latitude", "lat", "Y")
 LON = ("経度", "longitude", "lon", "lng", "X")
@@ -66,7 +66,7 @@ def _map_wifi(table: Table, ctx: Context) -> Mapped:
         "provider": _texts(table, "設置者"),
         "hours": _texts(table, "利用可能時間", "利用時間"),
         "note": [
-            " / ".join(x for x in (a, b) if x) or None
+            " / ".join(str(x) for x in (a, b) if x) or None
             for a, b in zip(_texts(table, "提供エリア"), _texts(table, "備考"), strict=True)
         ],
         "url": _texts(table, "URL"),

@@ -12,11 +12,11 @@ import re
 
 import numpy as np
 
+from etl.cell_values import lg_code_or_none, parse_count, parse_flag, text_or_none
 from etl.readers import Table
 from etl.sources import Context, Mapped, Source, column, has, points_from, values
-from etl.values import lg_code_or_none, parse_count, parse_flag, text_or_none
-from gis.codes import check_digit
-from gis.layerspec import LayerKind
+from gis.geo.lg_codes import check_digit
+from gis.layerstore.layerspec import LayerKind
 
 HAZARDS = (
     ("hz_flood", "洪水"),
@@ -128,7 +128,7 @@ def _map_csv(table: Table, ctx: Context) -> Mapped:
             code = fallback
         codes.append(code)
     ids = [text_or_none(v) for v in values(table, "ID", "NO")]
-    shelter_ids = [
+    shelter_ids: list[object] = [
         i if i and _GSI_ID.match(i) else (f"{c}-{i}" if c and i else None)
         for i, c in zip(ids, codes, strict=True)
     ]

@@ -6,10 +6,10 @@ points with ``name``/``ID``, routes from lines with ``ID`` and 路線名/運行�
 
 from __future__ import annotations
 
+from etl.cell_values import text_or_none
 from etl.readers import Table
 from etl.sources import Context, Mapped, Source, has, values
-from etl.values import text_or_none
-from gis.layerspec import LayerKind
+from gis.layerstore.layerspec import LayerKind
 
 
 def _recognise(table: Table) -> bool:
@@ -19,8 +19,8 @@ def _recognise(table: Table) -> bool:
 def _map(table: Table, ctx: Context) -> Mapped:
     assert table.geometry is not None
     feed = ctx.options.get("feed_id") or ctx.path.stem
-    ids = [text_or_none(v) for v in values(table, "ID")]
-    names = [text_or_none(v) for v in values(table, "路線名", "name", "名称")]
+    ids: list[object] = [text_or_none(v) for v in values(table, "ID")]
+    names: list[object] = [text_or_none(v) for v in values(table, "路線名", "name", "名称")]
     columns: dict[str, list[object]] = {
         "feed_id": [feed] * len(table),
         "stop_id": ids,

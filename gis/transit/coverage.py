@@ -27,9 +27,9 @@ from psycopg import sql
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from gis.catalog import served_version
-from gis.errors import BadRequest
-from gis.storage import Conn, layer_view
+from gis.layerstore.loaded_layers import served_version
+from gis.layerstore.storage import Conn, layer_view
+from gis.platform.errors import BadRequest
 from gis.transit.request import TransitRequest
 from gis.transit.service import BOUNDARIES, StopService, stop_services, zone_epsg
 

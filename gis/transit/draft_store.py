@@ -1,7 +1,7 @@
 """Saved draft routes (``kasane.transit_drafts``): each belongs to the organisation of the
 user who saved it. Members of that organisation list and export them; editors and admins
 save and delete; saving for a municipality needs the right to edit its data
-(:meth:`gis.auth.Principal.can_edit`), so a prefecture's admins may save for any of its
+(:meth:`gis.platform.auth.Principal.can_edit`), so a prefecture's admins may save for any of its
 municipalities."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from gis.auth import Principal, Role
-from gis.errors import Forbidden, NotFound
-from gis.storage import Conn
+from gis.layerstore.storage import Conn
+from gis.platform.auth import Principal, Role
+from gis.platform.errors import Forbidden, NotFound
 from gis.transit.drafts import Draft
 from gis.transit.request import TransitRequest
 

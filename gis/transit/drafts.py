@@ -23,8 +23,8 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from gis.errors import BadRequest
-from gis.storage import Conn, layer_view
+from gis.layerstore.storage import Conn, layer_view
+from gis.platform.errors import BadRequest
 from gis.transit.coverage import QUAD_SEGS, CoverageModel, build_model
 from gis.transit.request import TransitRequest
 from gis.transit.service import route_services

@@ -14,7 +14,7 @@ import shapely
 from psycopg import sql
 from shapely.geometry.base import BaseGeometry
 
-from gis.storage import Conn, layer_view
+from gis.layerstore.storage import Conn, layer_view
 from gis.transit.coverage import Coverage, to_wgs84
 from gis.transit.request import clock_text
 from gis.transit.service import RouteService, StopService

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from gis.codes import normalize_lg_code
-from gis.errors import BadRequest
-from gis.params import parse_float, parse_int
+from gis.geo.lg_codes import normalize_lg_code
+from gis.platform.errors import BadRequest
+from gis.platform.params import parse_float, parse_int
 
 DEFAULT_BUS_RADIUS_M = 300.0
 DEFAULT_RAIL_RADIUS_M = 500.0

@@ -18,9 +18,9 @@ from typing import Any
 
 from psycopg import sql
 
-from gis.crs import jgd2011_zone_epsg, zone_for_prefecture
-from gis.errors import NotFound
-from gis.storage import Conn, layer_view
+from gis.geo.crs import jgd2011_zone_epsg, zone_for_prefecture
+from gis.layerstore.storage import Conn, layer_view
+from gis.platform.errors import NotFound
 from gis.transit.request import TransitRequest
 
 BOUNDARIES = "admin_boundaries"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gis.databases import create_sibling, drop_sibling
+from gis.platform.databases import create_sibling, drop_sibling
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.etl.conftest import ROOT
 
 

@@ -14,11 +14,19 @@ import shapely
 from pandas.api.types import is_string_dtype
 
 from etl.demo_data import demo_layers, depth_rank, layer_frame
-from gis.codes import is_valid_lg_code
-from gis.errors import ConfigError
-from gis.layerspec import FieldSpec, GeometryType, LayerSpec, License, Style, StyleClass, Text
-from gis.mesh import mesh_polygon, meshes_in_bbox
-from gis.registry import LayerRegistry
+from gis.geo.lg_codes import is_valid_lg_code
+from gis.geo.mesh import mesh_polygon, meshes_in_bbox
+from gis.layerstore.layerspec import (
+    FieldSpec,
+    GeometryType,
+    LayerSpec,
+    License,
+    Style,
+    StyleClass,
+    Text,
+)
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS_DIR = ROOT / "layers"

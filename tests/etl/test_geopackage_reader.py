@@ -24,8 +24,8 @@ from pyproj import Transformer
 from etl.inputs import Input
 from etl.readers.geopackage import geometries, open_geopackage
 from etl.readers.vector import open_vector
-from gis.db import connect
-from gis.errors import LoadError
+from gis.platform.db import connect
+from gis.platform.errors import LoadError
 from tests.etl.conftest import ROOT
 
 ZONE_III = "EPSG:6671"  # JGD2011 plane-rectangular zone III (Okayama, Yamaguchi…)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import etl.collect
+import etl.read_inputs
 from etl.load import LoadOptions, load
-from gis.db import connect
-from gis.registry import LayerRegistry
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.db import connect
 
 IDS = ["A1", "A2", "A3", "A4", "A2", "A5", "A6", "A7", "A8", "A3", "A9", "B1", "B2", "A1",
        "B3", "B4", "B5", "B6", "B7", "B8", "B3", "B9", "C1"]  # fmt: skip
@@ -52,7 +52,7 @@ def test_chunks_load_like_one_table(
     etl_url: str, registry: LayerRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     chunk_rows: int,
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(etl.collect, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(etl.read_inputs, "CHUNK_ROWS", chunk_rows)
     source = tmp_path / "x.geojson"
     features = _shelters(source)
     rejected, kept = _expected(features)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pyproj import Geod
 
-from gis.crs import parse_dms
-from gis.db import connect
+from gis.geo.crs import parse_dms
+from gis.platform.db import connect
 from tests.etl.conftest import run_load
 
 GRS80 = Geod(ellps="GRS80")

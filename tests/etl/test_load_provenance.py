@@ -7,7 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.etl.conftest import run_load
 
 

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.etl.conftest import run_load
 from tests.shared_data import shared_path
 

@@ -15,9 +15,9 @@ import jismesh.utils as ju
 import pytest
 import shapely
 
+from etl.cell_values import parse_count, parse_flag
 from etl.sniff import sniff
-from etl.values import parse_count, parse_flag
-from gis.db import connect
+from gis.platform.db import connect
 from tests.etl.conftest import ROOT, run_load
 from tests.shared_data import shared_path
 

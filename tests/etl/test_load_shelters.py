@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.etl.conftest import run_load
 from tests.shared_data import shared_path
 

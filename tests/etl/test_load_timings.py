@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gis import timings
+from gis.platform import timings
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^  (\s*)(\S.*?)\s+(\d+\.\d{3})$")

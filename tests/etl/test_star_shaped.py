@@ -9,7 +9,7 @@ import shapely
 from etl.report import FileReport
 from etl.star_shaped import proven_valid
 from etl.validate import check_geometries
-from gis.layerspec import LayerSpec
+from gis.layerstore.layerspec import LayerSpec
 
 
 def _star(rng: np.random.Generator, x: float, y: float, clockwise: bool = False) -> shapely.Polygon:

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from etl.chunks import typed_column
-from gis.layerspec import FieldSpec
+from etl.row_rules import typed_column
+from gis.layerstore.layerspec import FieldSpec
 
 
 def _field(kind: str) -> FieldSpec:

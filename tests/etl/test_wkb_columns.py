@@ -11,7 +11,7 @@ import shapely
 
 from etl.readers.vector import geometries
 from etl.wkb_columns import geometry_wkb, point_wkb
-from gis.layerspec import GeometryType
+from gis.layerstore.layerspec import GeometryType
 
 _MULTI = {
     GeometryType.MULTIPOINT: shapely.MultiPoint,

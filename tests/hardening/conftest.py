@@ -12,10 +12,10 @@ import pytest
 import shapely
 
 from etl.writer import write_version
-from gis import storage
-from gis.db import connect
-from gis.registry import LayerRegistry
-from gis.settings import Settings
+from gis.layerstore import storage
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.db import connect
+from gis.platform.settings import Settings
 from tests.conftest import ROOT
 
 # Owned by 山口市 (352039) and hidden from everyone else (prefecture admins excepted).

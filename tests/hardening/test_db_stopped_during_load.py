@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.conftest import ROOT
 from tests.etl.conftest import etl_url, run_load  # noqa: F401  (fixture re-export)
 from tests.webmap.test_db_outage import Relay

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from gis import auth
-from gis.databases import create_sibling, drop_sibling
-from gis.db import connect
+from gis.platform import auth
+from gis.platform.databases import create_sibling, drop_sibling
+from gis.platform.db import connect
 from tests.server import running_server
 
 MAX_EXAMPLES = int(os.environ.get("KASANE_FUZZ_EXAMPLES", "8"))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gis.settings import Settings
+from gis.platform.settings import Settings
 from tests.conftest import ROOT
 from tests.hardening.conftest import OWNER
 

@@ -14,8 +14,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gis import audit
-from gis.db import connect
+from gis.platform import audit
+from gis.platform.db import connect
 from tests.conftest import ROOT
 from tests.hardening.uploads import LAYER, leftovers, points, post, served
 

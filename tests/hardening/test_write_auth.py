@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from gis import audit
-from gis.db import connect
+from gis.platform import audit
+from gis.platform.db import connect
 from tests.residents.helpers import shelter_of, statuses
 
 BODY = {"status": "open", "crowding": "vacant"}

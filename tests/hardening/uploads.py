@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gis.db import connect
+from gis.platform.db import connect
 
 LAYER = "staff_points"
 URL = f"/api/layers/{LAYER}/versions"

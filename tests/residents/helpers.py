@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.demo import demo_frames
 
 

@@ -1,4 +1,5 @@
-"""Remembered answers (webmap/answers.py): a repeated question gets the same response without
+"""Remembered answers (webmap/fastpath/remembered_answers.py): a repeated question gets the same
+response without
 the app running again, and no remembered answer outlives a status change or a new version."""
 
 from __future__ import annotations
@@ -7,10 +8,10 @@ import time
 
 import pytest
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.middleware import middleware
 from tests.residents.helpers import bearer, demo_frames, shelter_of
-from webmap.answers import AnswerCache
+from webmap.fastpath.remembered_answers import AnswerCache
 
 pytestmark = pytest.mark.usefixtures("demo_loaded")
 SHELTER_INDEX = 47  # a Yamaguchi-city shelter no other test changes

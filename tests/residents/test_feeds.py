@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 from lxml import etree
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.residents.helpers import bearer, shelter_of
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"

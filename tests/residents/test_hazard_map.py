@@ -16,9 +16,9 @@ import pyogrio
 import pytest
 from pyproj import Geod
 
-from gis import auth
-from gis.db import connect
-from gis.registry import LayerRegistry
+from gis.layerstore.registry import LayerRegistry
+from gis.platform import auth
+from gis.platform.db import connect
 from tests.browser import accessible_page, axe_violations, open_page, wait_until
 from tests.etl.conftest import etl_url, run_load  # noqa: F401  (etl_url is a fixture)
 from tests.server import running_server

@@ -8,7 +8,7 @@ import re
 import pytest
 import shapely
 
-from gis.settings import GSI_STD_TILES
+from gis.platform.settings import GSI_STD_TILES
 from tests.residents.helpers import demo_frames
 
 pytestmark = pytest.mark.usefixtures("demo_loaded")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from gis import shelters
-from gis.db import connect
+from gis.platform.db import connect
+from gis.residents import shelters
 from tests.residents.helpers import bearer, shelter_of
 
 GEOD = Geod(ellps="WGS84")

@@ -1,4 +1,5 @@
-"""Point questions answered before Flask (webmap/residents/fast.py): the same status, headers and
+"""Point questions answered before Flask (webmap/fastpath/point_questions.py): the same status,
+headers and
 body as Flask's answer, and everything the path does not handle left to Flask."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from werkzeug.test import EnvironBuilder
 
 from tests.middleware import middleware
 from tests.residents.test_point_memory import _points, _wait_for_memory
-from webmap.residents.fast import PointAnswers
+from webmap.fastpath.point_questions import PointAnswers
 
 pytestmark = pytest.mark.usefixtures("demo_loaded")
 

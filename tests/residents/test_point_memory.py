@@ -1,5 +1,6 @@
-"""Residents' point questions answered from memory (gis/area_index.py, gis/shelter_index.py,
-webmap/residents/memory.py): the same answers as PostGIS and as pyproj on the raw rows, used
+"""Residents' point questions answered from memory (gis/residents/area_index.py,
+gis/residents/shelter_index.py,
+webmap/residents/point_lookup.py): the same answers as PostGIS and as pyproj on the raw rows, used
 only for the served version and the current statuses, never when the budget is 0."""
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import pytest
 from flask import Flask
 
 from etl.writer import write_version
-from gis import hazards, shelters, storage
-from gis.area_index import AreaIndex
-from gis.db import connect
-from gis.hazards import LonLat
-from gis.shelter_index import ShelterIndex
-from gis.versions import Served
+from gis.layerstore import storage
+from gis.layerstore.served_versions import Served
+from gis.platform.db import connect
+from gis.residents import hazards, shelters
+from gis.residents.area_index import AreaIndex
+from gis.residents.hazards import LonLat
+from gis.residents.shelter_index import ShelterIndex
 from tests.residents.helpers import bearer, demo_frames, shelter_of
-from webmap import served
-from webmap.residents import memory
+from webmap import served_versions as served
+from webmap.residents import point_lookup as memory
 
 pytestmark = pytest.mark.usefixtures("demo_loaded")
 HAZARD_CHOICES = (None, "flood", "landslide", "tsunami")

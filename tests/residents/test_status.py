@@ -7,8 +7,8 @@ import psycopg
 import pytest
 
 from etl.writer import write_version
-from gis import storage
-from gis.db import connect
+from gis.layerstore import storage
+from gis.platform.db import connect
 from tests.residents.helpers import bearer, demo_frames, shelter_of
 
 pytestmark = pytest.mark.usefixtures("demo_loaded")

@@ -12,7 +12,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import shape
 
-from gis.mesh import cells_overlapping
+from gis.geo.mesh import cells_overlapping
 
 
 def cell_population(code: str) -> int:

@@ -14,7 +14,7 @@ from datetime import date
 import mapbox_vector_tile
 import pytest
 
-from gis.db import connect
+from gis.platform.db import connect
 from gis.transit.coverage import coverage
 from gis.transit.request import TransitRequest
 from tests.conftest import ROOT

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gis.db import connect
+from gis.platform.db import connect
 from gis.transit.coverage import coverage
 from gis.transit.request import TransitRequest
 from tests.transit import expected as ex
@@ -57,7 +57,7 @@ def test_coverage_shares_match_geopandas(
 
 
 def test_blank_areas_api_geojson_and_csv(transit_url: str, n03_path: Path) -> None:
-    from gis.settings import load_settings
+    from gis.platform.settings import load_settings
     from webmap import close, create_app
 
     app = create_app(load_settings(database_url=transit_url))

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import shapely
 
-from gis import auth
-from gis.db import connect
-from gis.settings import load_settings
+from gis.platform import auth
+from gis.platform.db import connect
+from gis.platform.settings import load_settings
 from tests.transit import expected as ex
 from tests.transit.conftest import IWAKUNI
 from tests.transit.raw_feed import read

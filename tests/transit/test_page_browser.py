@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gis.db import connect
+from gis.platform.db import connect
 from gis.transit.request import TransitRequest
 from gis.transit.service import route_services, stop_services
 from tests.browser import accessible_page, open_page

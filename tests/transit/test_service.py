@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gis.db import connect
+from gis.platform.db import connect
 from gis.transit.request import TransitRequest
 from gis.transit.service import route_services, stop_services
 from tests.transit.conftest import IWAKUNI
@@ -103,6 +103,6 @@ def test_api_departures_json_and_csv(transit_url: str, feed_path: Path) -> None:
 
 
 def _settings(url: str):  # type: ignore[no-untyped-def]
-    from gis.settings import load_settings
+    from gis.platform.settings import load_settings
 
     return load_settings(database_url=url)

@@ -13,8 +13,8 @@ import geopandas as gpd
 import pytest
 
 from etl.writer import write_version
-from gis import storage
-from gis.db import connect
+from gis.layerstore import storage
+from gis.platform.db import connect
 from tests.demo import demo_frames
 from tests.shared_data import shared_program
 

@@ -11,8 +11,8 @@ import pyogrio
 import pytest
 import shapely
 
-from gis.registry import LayerRegistry
-from gis.settings import PROJECT_ROOT
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.settings import PROJECT_ROOT
 
 # every layer the demo loads (derived layers such as transit_blank_areas are computed, not loaded)
 LAYERS = [s.id for s in LayerRegistry.from_dir(PROJECT_ROOT / "layers") if not s.derived]

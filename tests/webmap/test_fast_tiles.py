@@ -1,4 +1,5 @@
-"""Cached tiles answered before Flask (webmap/fast_tiles.py) must be the same answers the Flask
+"""Cached tiles answered before Flask (webmap/fastpath/cached_tiles.py) must be the same answers
+the Flask
 views give: compared header for header with the Flask path (a query string sends a request
 there), decoded independently, and checked against shapely on the loaded data."""
 
@@ -14,13 +15,13 @@ import shapely
 from prometheus_client import REGISTRY
 
 from etl.writer import write_version
-from gis import storage
-from gis.db import connect
+from gis.layerstore import storage
+from gis.platform.db import connect
 from tests.demo import demo_frames
 from tests.middleware import middleware as find_middleware
 from tests.webmap.test_tiles import TO_3857, _tile_box, _tile_of
-from webmap import served
-from webmap.fast_tiles import FastTiles
+from webmap import served_versions as served
+from webmap.fastpath.cached_tiles import FastTiles
 from webmap.ogc.tiles import XYZ_RULE
 
 ENCODINGS = [{}, {"Accept-Encoding": "gzip"}, {"Accept-Encoding": "br;q=1, gzip;q=0.5"}]

@@ -12,7 +12,7 @@ import folium
 import pytest
 from folium.plugins import MarkerCluster
 
-from gis.settings import GSI_STD_TILES
+from gis.platform.settings import GSI_STD_TILES
 from webmap.maps import OffsiteAsset, build_map, localize, map_parts
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -68,7 +68,7 @@ def test_bbox_selects_what_shapely_selects(client, demo_loaded, frames) -> None:
 def test_number_matched_is_exact_up_to_the_cap_and_left_out_above(
     client, demo_loaded, frames, monkeypatch
 ) -> None:
-    from gis import features
+    from gis.ogc import features
 
     frame = frames["shelters"]
     minx, miny, maxx, maxy = frame.total_bounds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gis.settings import load_settings
+from gis.platform.settings import load_settings
 from tests.conftest import free_port
 from webmap import close, create_app
 

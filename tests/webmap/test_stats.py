@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.request
 from datetime import date
 
-from gis.db import connect
+from gis.platform.db import connect
 from tests.server import running_server
 
 

@@ -13,13 +13,14 @@ from urllib.parse import urlencode
 import psycopg
 from flask import Blueprint, Response, jsonify, request
 
-from gis import features
-from gis.errors import BadRequest, DatabaseUnavailable, NotFound
-from gis.items_query import ItemsQuery, parse_items_query
-from gis.layerspec import LayerSpec
-from gis.output_crs import parse_crs
-from gis.storage import Conn
-from webmap import access, db, served
+from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.storage import Conn
+from gis.ogc import features
+from gis.ogc.items_query import ItemsQuery, parse_items_query
+from gis.ogc.output_crs import parse_crs
+from gis.platform.errors import BadRequest, DatabaseUnavailable, NotFound
+from webmap import access, db
+from webmap import served_versions as served
 from webmap.ogc import documents
 from webmap.ogc.documents import GEOJSON, JSON, link
 from webmap.responses import cached, etag_for

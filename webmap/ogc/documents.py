@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import request
 
-from gis.layerspec import LayerSpec
-from gis.output_crs import CRS84, offered_uris
-from gis.versions import Served
+from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.served_versions import Served
+from gis.ogc.output_crs import CRS84, offered_uris
 from webmap.i18n import current_lang
 
 CONFORMANCE = [

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import folium
 from flask import render_template
 
-from gis.items_query import ItemsQuery
-from gis.layerspec import LayerSpec
+from gis.layerstore.layerspec import LayerSpec
+from gis.ogc.items_query import ItemsQuery
 from webmap.context import settings
 from webmap.i18n import current_lang
 from webmap.maps import build_map, map_parts
@@ -30,7 +30,7 @@ def render_items_page(
         fmap = build_map(settings(), height=420, aria_label=label)
         layer = folium.GeoJson(collection, name=spec.id, color=spec.style.color)
         layer.add_to(fmap)
-        fmap.fit_bounds(layer.get_bounds())
+        fmap.fit_bounds(cast(list[list[float]], layer.get_bounds()))
         parts = map_parts(fmap)
     return render_template(
         "pages/items.html",

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from gis import tiles
-from gis.errors import BadRequest
-from gis.layerspec import LayerSpec
-from gis.versions import Served
-from webmap import context, served
+from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.served_versions import Served
+from gis.ogc import tiles
+from gis.platform.errors import BadRequest
+from webmap import context
+from webmap import served_versions as served
 from webmap.ogc.collections import public_layer, version_connection
 from webmap.ogc.documents import JSON, base, link
 from webmap.responses import cached, etag_for, not_modified

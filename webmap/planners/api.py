@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from gis import areastats, deadzones, mesh_coverage
-from gis.opendata import csv_bytes
+from gis.ogc.opendata import csv_bytes
+from gis.planning import areastats, deadzones, mesh_coverage
+from gis.platform.year_targets import parse_targets
 from webmap import access, context, db
 from webmap.i18n import current_lang
 from webmap.planners import charts
-from webmap.planners.params import csv_response, int_arg, output_format, svg_response
+from webmap.responses import csv_response, int_arg, output_format, svg_response
 
 bp = Blueprint("planners_api", __name__, url_prefix="/api")
 DEADZONE_LAYERS = ("dead_zones", "admin_boundaries")
@@ -19,7 +20,7 @@ MESH_LAYERS = ("mesh_coverage", "admin_boundaries", "population_mesh")
 
 
 def _targets() -> dict[int, int]:
-    return deadzones.parse_targets(context.settings().deadzone_targets)
+    return parse_targets(context.settings().deadzone_targets)
 
 
 def scope() -> mesh_coverage.Scope:

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
-from gis import dcat, opendata
-from gis.errors import NotFound
+from gis.ogc import dcat, opendata
+from gis.platform.errors import NotFound
 from webmap import access, db
-from webmap.planners.params import output_format
+from webmap.responses import output_format
 
 bp = Blueprint("datasets", __name__)
 
@@ -62,4 +62,5 @@ def download(layer_id: str, ext: str) -> Response:
     response.cache_control.no_cache = None
     response.cache_control.public = True
     response.cache_control.max_age = 300
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gis import catalog
-from gis.areastats import UNITS
-from gis.layerspec import LayerSpec
-from gis.registry import LayerRegistry
+from gis.layerstore import loaded_layers as catalog
+from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.registry import LayerRegistry
+from gis.planning.areastats import UNITS
 from webmap import context, db
 from webmap.i18n import current_lang
 from webmap.map_group import GroupParts, group_parts

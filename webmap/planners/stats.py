@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template
 
-from gis import usage
-from gis.errors import BadRequest
+from gis.planning import usage
+from gis.platform.errors import BadRequest
 from webmap import access, db
 from webmap.i18n import current_lang
 from webmap.planners import charts
-from webmap.planners.params import int_arg, output_format, svg_response
-from webmap.planners.usage import flush_now
+from webmap.responses import int_arg, output_format, svg_response
+from webmap.usage_counting import flush_now
 
 bp = Blueprint("stats", __name__)
 DEFAULT_DAYS = 30

@@ -7,11 +7,13 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from gis import audit, hazards, shelter_status, shelters
-from gis.errors import BadRequest
-from webmap import access, db, served
+from gis.platform import audit
+from gis.platform.errors import BadRequest
+from gis.residents import hazards, shelter_status, shelters
+from webmap import access, db
+from webmap import served_versions as served
 from webmap.auth import require_principal
-from webmap.residents import memory
+from webmap.residents import point_lookup as memory
 
 bp = Blueprint("residents_api", __name__, url_prefix="/api")
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, request
 
-from gis import cap, shelter_list
-from gis.errors import NotFound
+from gis.platform.errors import NotFound
+from gis.residents import cap, shelter_list
 from webmap import access, db
 
 bp = Blueprint("residents_feeds", __name__, url_prefix="/feeds")

@@ -15,14 +15,15 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from gis import shelter_list, shelter_status
-from gis.errors import BadRequest, NotFound
-from gis.hazards import LonLat
-from gis.items_query import parse_bbox
-from gis.layerspec import LayerKind, LayerSpec
-from gis.output_crs import DEFAULT
-from gis.shelters import HAZARDS, KINDS
-from webmap import access, context, db, served
+from gis.layerstore.layerspec import LayerKind, LayerSpec
+from gis.ogc.items_query import parse_bbox
+from gis.ogc.output_crs import DEFAULT
+from gis.platform.errors import BadRequest, NotFound
+from gis.residents import shelter_list, shelter_status
+from gis.residents.hazards import LonLat
+from gis.residents.shelters import HAZARDS, KINDS
+from webmap import access, context, db
+from webmap import served_versions as served
 from webmap.i18n import current_lang
 from webmap.maps import VENDOR_ASSETS, build_map, map_parts
 from webmap.residents.hazard_map_text import STATUS_BADGES, TEXT

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
-from gis import shelter_list, shelter_status
-from gis import shelters as shelter_search
-from gis.errors import BadRequest
+from gis.platform.errors import BadRequest
+from gis.residents import shelter_list, shelter_status
+from gis.residents import shelters as shelter_search
 from webmap import access, db
 
 bp = Blueprint("residents_pages", __name__)

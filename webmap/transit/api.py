@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from gis import audit
-from gis.errors import BadRequest
-from gis.opendata import csv_bytes
+from gis.ogc.opendata import csv_bytes
+from gis.platform import audit
+from gis.platform.errors import BadRequest
 from gis.transit import coverage, draft_store, drafts, export, service
 from webmap import access, db
 from webmap.auth import require_principal
 from webmap.i18n import current_lang
-from webmap.planners.params import csv_response, output_format
+from webmap.responses import csv_response, output_format
 from webmap.transit.params import query_args, transit_request
 
 bp = Blueprint("transit_api", __name__, url_prefix="/api/transit")

@@ -33,5 +33,5 @@ def transit_map() -> MapParts:
         else "Map of the bus network, stops and transit-blank areas (draft routes can be drawn)"
     )
     fmap = build_map(context.settings(), height=520, aria_label=label)
-    GeoMan(position="topleft", **DRAWING_TOOLS).add_to(fmap)
+    GeoMan(position="topleft", **DRAWING_TOOLS).add_to(fmap)  # type: ignore[no-untyped-call]
     return map_parts(fmap)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from gis.errors import NotFound
+from gis.platform.errors import NotFound
 from gis.transit import coverage, export, service
 from gis.transit.request import clock_text
 from webmap import access, db

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import request
 
-from gis.errors import NotFound
+from gis.platform.errors import NotFound
 from gis.transit import request as tr
 from gis.transit.service import municipalities_with_stops, service_range
 

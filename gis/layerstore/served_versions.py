@@ -1,0 +1,149 @@
+"""Which version of each layer is served, kept current in every server process.
+
+A :class:`ServedVersions` runs one background thread per process that ``LISTEN``s on
+``kasane_layers`` (sent by :func:`gis.layerstore.storage.publish` and
+:func:`gis.layerstore.storage.rollback`), so a
+new version is known within milliseconds of its commit, without a query per request. Caches and
+ETags are keyed by these versions, so they never serve data of a replaced version. While the
+listening connection is down, :meth:`ServedVersions.lookup` asks the database on each call
+instead, and the thread reconnects by itself.
+
+It also ``LISTEN``s on ``kasane_shelter_status`` (sent by a trigger on every change of shelter
+status) and counts the changes it hears of in :attr:`ServedVersions.epochs` (layer versions,
+shelter statuses): answers cached under one epoch are stale once it moves (see
+``webmap.fastpath.remembered_answers``).
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from gis.layerstore.storage import NOTIFY_CHANNEL, Conn
+
+STATUS_CHANNEL = "kasane_shelter_status"  # sent by the trigger of migration 0302
+
+log = logging.getLogger("kasane.versions")
+SAFETY_REFRESH_S = 30.0  # re-read everything this often, in case a notification was lost
+RECONNECT_S = 1.0
+
+
+@dataclass(frozen=True)
+class Served:
+    """The served version of a layer, its row count and bbox (lon/lat)."""
+
+    version: int
+    rows: int
+    bbox: tuple[float, float, float, float] | None
+
+
+def read_state(conn: Conn) -> dict[str, Served]:
+    """The served version of every loaded layer."""
+    rows = conn.execute(
+        "SELECT c.layer_id, c.version, v.rows_loaded, v.bbox FROM kasane.layer_current c"
+        " JOIN kasane.layer_versions v USING (layer_id, version)"
+    ).fetchall()
+    return {str(r[0]): Served(int(r[1]), int(r[2]), tuple(r[3]) if r[3] else None) for r in rows}
+
+
+class ServedVersions:
+    """The served version of each layer, pushed by NOTIFY."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._state: dict[str, Served] = {}
+        self._live = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kasane-versions", daemon=True)
+        self._first = threading.Event()
+        self._layers_epoch = 0
+        self._status_epoch = 0
+
+    def start(self, wait_s: float = 2.0) -> ServedVersions:
+        """Start listening; waits briefly for the first state so early requests hit memory."""
+        self._thread.start()
+        self._first.wait(wait_s)
+        return self
+
+    def stop(self) -> None:
+        """Ask the thread to end (it notices within a second)."""
+        self._stop.set()
+
+    @property
+    def live(self) -> bool:
+        """True while the LISTEN connection is up (the state is then current)."""
+        return self._live
+
+    @property
+    def epochs(self) -> tuple[int, int] | None:
+        """Two numbers that move whenever a served layer version changes and whenever a
+        shelter status changes; None while the listener is down (changes could go unheard)."""
+        return (self._layers_epoch, self._status_epoch) if self._live else None
+
+    def status_changed(self) -> None:
+        """Move the status epoch now, for a change this process has just committed (its
+        notification reaches the other processes, and this one again, shortly)."""
+        self._status_epoch += 1
+
+    def lookup(self, conn_factory: Any) -> dict[str, Served]:
+        """Current state: from memory while live, else read with ``conn_factory()``."""
+        if self._live:
+            return self._state
+        with conn_factory() as conn:
+            return read_state(conn)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._listen()
+            except (psycopg.Error, OSError) as exc:
+                if self._live:
+                    log.warning("layer version listener lost the database: %s", exc)
+                self._live = False
+            finally:
+                self._first.set()
+            self._stop.wait(RECONNECT_S)
+
+    def _listen(self) -> None:
+        with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
+            dirty = threading.Event()
+
+            def heard(note: psycopg.Notify) -> None:
+                if note.channel == NOTIFY_CHANNEL:
+                    self._layers_epoch += 1
+                    dirty.set()
+                else:
+                    self._status_epoch += 1
+
+            # the only way notifications arrive: psycopg calls the handler for every one it
+            # reads, during any statement, so none is lost while another statement runs
+            conn.add_notify_handler(heard)
+            conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            conn.execute(f"LISTEN {STATUS_CHANNEL}")
+            self._state = read_state(conn)
+            self._layers_epoch += 1  # anything may have changed while nobody listened
+            self._status_epoch += 1
+            self._live = True
+            self._first.set()
+            refreshed = time.monotonic()
+            while not self._stop.is_set():
+                if not dirty.is_set() and time.monotonic() - refreshed < SAFETY_REFRESH_S:
+                    readable, _, _ = select.select([conn.fileno()], [], [], 1.0)
+                    if readable:  # a notification, or the server closing the connection
+                        conn.execute("SELECT 1")  # reads it: handlers run, or this raises
+                if dirty.is_set() or time.monotonic() - refreshed >= SAFETY_REFRESH_S:
+                    dirty.clear()
+                    state = read_state(conn)
+                    if state != self._state:
+                        self._layers_epoch += 1
+                    self._state = state
+                    refreshed = time.monotonic()
+                    log.info(
+                        "served layer versions: %s", {k: v.version for k, v in self._state.items()}
+                    )

@@ -1,0 +1,71 @@
+"""The primary key and GiST index of a new version table, built side by side.
+
+PostgreSQL builds an index in one backend, on one core: the GiST index on ``geom`` (items,
+bbox queries and tiles, see :mod:`gis.ogc.tiles`) and the primary key's unique index are built at
+the same time on two connections (on 200k points about 0.38 and 0.06 s). Another session can only
+see a committed table, so the loader commits the filled, not yet served table first, under
+its layer's load lock (:func:`gis.layerstore.load_lock.lock_layer`);
+:func:`gis.layerstore.storage.drop_orphans`
+leaves alone a table whose layer lock another session holds. If the second connection cannot
+be opened, everything is built on the first one, one after the other.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+Conn = psycopg.Connection[Any]
+
+
+def _conninfo(conn: Conn) -> str:
+    """The connection string of ``conn``, password included (libpq keeps it; psycopg's
+    ``info.dsn`` leaves it out), so that a second connection reaches the same database."""
+    params = {
+        opt.keyword.decode(): opt.val.decode()
+        for opt in conn.pgconn.info
+        if opt.val is not None and opt.keyword
+    }
+    return psycopg.conninfo.make_conninfo(**params)
+
+
+def _statements(table: sql.Identifier, name: str) -> tuple[list[sql.Composed], sql.Composed]:
+    """(index builds: the first on one connection, the others on the other; the statement that
+    makes the key primary)."""
+
+    def gist(column: str) -> sql.Composed:
+        return sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(
+            sql.Identifier(f"{name}_{column}_gist"), table, sql.Identifier(column)
+        )
+
+    pkey = sql.Identifier(f"{name}_pkey")
+    unique = sql.SQL("CREATE UNIQUE INDEX {} ON {} (fid)").format(pkey, table)
+    primary = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(
+        table, pkey, pkey
+    )
+    return [gist("geom"), unique], primary
+
+
+def _run(conn: Conn, statements: list[sql.Composed]) -> None:
+    for statement in statements:
+        conn.execute(statement)
+
+
+def build_indexes(conn: Conn, table: sql.Identifier, name: str) -> None:
+    """Primary key on ``fid`` and GiST index on ``geom`` of a committed
+    table; ``conn`` in autocommit mode. Each index is committed as it is built."""
+    builds, primary = _statements(table, name)
+    try:
+        other = psycopg.connect(_conninfo(conn), autocommit=True)
+    except psycopg.OperationalError:
+        _run(conn, builds)
+    else:
+        with other, ThreadPoolExecutor(1) as pool:
+            # psycopg releases the GIL while it waits for the server: both builds run at once
+            side = pool.submit(_run, other, builds[1:])
+            _run(conn, builds[:1])
+            side.result()
+    conn.execute(primary)
