@@ -11,6 +11,7 @@ import json
 
 import geopandas as gpd
 import shapely
+from psycopg import sql
 
 from etl.writer import write_version
 from gis.layerstore import storage
@@ -27,9 +28,10 @@ def _other_municipalities(conn: storage.Conn, lg_code: str) -> gpd.GeoDataFrame 
     if exists.fetchone() is None:
         return None
     rows = conn.execute(
-        "SELECT lg_code, service_date, bus_radius_m, rail_radius_m, min_departures, area_m2,"
-        " population, ST_AsBinary(geom) FROM layer_data.transit_blank_areas"
-        " WHERE lg_code <> %s ORDER BY fid",
+        sql.SQL(
+            "SELECT lg_code, service_date, bus_radius_m, rail_radius_m, min_departures, area_m2,"
+            " population, ST_AsBinary(geom) FROM {} WHERE lg_code <> %s ORDER BY fid"
+        ).format(storage.layer_view(BLANK_LAYER)),
         (lg_code,),
     ).fetchall()
     columns = ["lg_code", "service_date", "bus_radius_m", "rail_radius_m", "min_departures"]

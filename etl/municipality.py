@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from psycopg import sql
 
 from etl.report import LoadReport
 from etl.row_rules import Chunk
@@ -25,8 +26,9 @@ def boundaries(conn: storage.Conn) -> Areas:
     if not exists:
         return {}
     rows = conn.execute(
-        "SELECT lg_code, concat_ws(' ', name, ward_name), ST_AsBinary(geom)"
-        " FROM layer_data.admin_boundaries"
+        sql.SQL(
+            "SELECT lg_code, concat_ws(' ', name, ward_name), ST_AsBinary(geom) FROM {}"
+        ).format(storage.layer_view("admin_boundaries"))
     ).fetchall()
     return {str(c): (str(n), shapely.from_wkb(bytes(g))) for c, n, g in rows}
 

@@ -30,7 +30,7 @@ import psycopg
 from psycopg import sql
 
 from gis.layerstore.layerspec import GeometryType, LayerSpec
-from gis.layerstore.storage import Conn, version_table
+from gis.layerstore.storage import SCHEMA, Conn, version_table
 from gis.ogc.tile_bands import band_of, band_table, prepare_band, tolerance
 from gis.platform.errors import BadRequest
 
@@ -137,7 +137,7 @@ def _drop_stale_parts(conn: Conn) -> None:
     alive = {
         str(r[0])
         for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'layer_data'"
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (SCHEMA,)
         ).fetchall()
     }
     for (name,) in rows:

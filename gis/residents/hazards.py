@@ -19,6 +19,7 @@ from psycopg import sql
 from gis.layerstore.layerspec import LayerKind, LayerSpec
 from gis.layerstore.registry import LayerRegistry
 from gis.layerstore.served_versions import read_state
+from gis.layerstore.storage import layer_view
 from gis.platform.errors import BadRequest, NotFound
 from gis.residents.area_index import attributes_sql
 
@@ -115,7 +116,7 @@ def _features_sql(layers: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
         sql.SQL(
             "(SELECT coalesce(jsonb_agg({} ORDER BY t.fid), '[]'::jsonb)"
             " FROM {} t WHERE ST_Intersects(t.geom, p.pt))"
-        ).format(attributes_sql(fields), sql.Identifier("layer_data", layer_id))
+        ).format(attributes_sql(fields), layer_view(layer_id))
         for layer_id, fields in layers
     ]
     query = sql.SQL(

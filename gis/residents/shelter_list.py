@@ -101,7 +101,8 @@ class ShelterRow:
 
 
 def _admin_loaded(conn: Conn) -> bool:
-    row = conn.execute("SELECT to_regclass('layer_data.admin_boundaries') IS NOT NULL").fetchone()
+    view = sql.Literal(ADMIN.as_string(conn))
+    row = conn.execute(sql.SQL("SELECT to_regclass({}) IS NOT NULL").format(view)).fetchone()
     return bool(row and row[0])
 
 

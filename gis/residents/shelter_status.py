@@ -15,11 +15,12 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from gis.layerstore.storage import layer_view
 from gis.platform.auth import Principal
 from gis.platform.errors import BadRequest, NotFound
 
 Conn = psycopg.Connection[Any]
-SHELTERS_VIEW = sql.Identifier("layer_data", "shelters")
+SHELTERS_VIEW = layer_view("shelters")
 
 # L-Alert 開設状況 (pcx_sh:Sort), in the order L-Alert lists them.
 STATUSES: dict[str, dict[str, str]] = {

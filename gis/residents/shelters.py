@@ -19,14 +19,15 @@ from psycopg import sql
 from pyproj import Geod
 
 from gis.layerstore.registry import LayerRegistry
+from gis.layerstore.storage import layer_view
 from gis.platform.errors import BadRequest, NotFound
 from gis.platform.params import parse_int
 from gis.residents.hazards import Loaded, LonLat, require_in_area
 from gis.residents.shelter_status import CROWDING, DEFAULT_STATUS, OPEN_STATES, STATUSES
 
 Conn = psycopg.Connection[Any]
-SHELTERS = sql.Identifier("layer_data", "shelters")
-ADMIN = sql.Identifier("layer_data", "admin_boundaries")
+SHELTERS = layer_view("shelters")
+ADMIN = layer_view("admin_boundaries")
 MAX_NEAREST = 50
 GEOD = Geod(ellps="WGS84")
 
