@@ -50,7 +50,8 @@ PATHS: dict[str, Any] = {
                 "Works offline. Addresses are normalised (widths, kanji numerals, 丁目/番/号 or "
                 "hyphens, ケ/ヶ/が, 大字/字, old kanji) and answered at block, town or "
                 "municipality precision; names match anywhere, kana readings too. Best "
-                "first; `best` is the first result and `ambiguous` tells when others score the same."
+                "first; `best` is the first result and `ambiguous` tells when others "
+                "score the same."
             ),
             "operationId": "search",
             "tags": ["search"],

@@ -5,7 +5,8 @@ municipality (a designated city's ward may be left out: 「岡山市内山下」
 longest town name that fits, then numbers. A town with 丁目 is also found by its base name and
 the 丁目 as the first number (「竹崎町4-1」「竹崎町4丁目1番」「竹崎町四丁目1」 are one block).
 What does not fit a longer level is answered at the level that did (block, town,
-municipality), and every town the words fit is given, so an ambiguous query comes back with its alternatives.
+municipality), and every town the words fit is given, so an ambiguous query comes back
+with its alternatives.
 """
 
 from __future__ import annotations
