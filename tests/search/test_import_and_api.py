@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from gis.db import connect
-from gis.settings import load_settings
+from gis.platform.db import connect
+from gis.platform.settings import load_settings
 from tests.etl.conftest import etl_url, run_load  # noqa: F401  (etl_url is a fixture)
 from tests.search.gazetteer_rows import TOWNS
 
@@ -157,3 +157,16 @@ def test_api_bad_requests_say_why(search_client, args: dict[str, str], says: str
     response = search_client.get("/api/search", query_string=args)
     assert response.status_code == 400
     assert says in response.get_json()["detail"]
+
+
+def test_fast_path_answers_as_flask_does(search_client) -> None:  # type: ignore[no-untyped-def]
+    from webmap.fastpath.search_answers import SearchAnswers
+
+    assert isinstance(search_client.application.wsgi_app, SearchAnswers)
+    first = search_client.get("/api/search?q=霞ヶ関2-1&lang=en")  # through Flask: learns headers
+    second = search_client.get("/api/search?q=霞ヶ関2-1&lang=en")  # from the fast path
+    assert search_client.application.wsgi_app._head is not None
+    assert first.get_json() == second.get_json()
+    assert second.get_json()["best"]["properties"]["precision_label"] == "block"
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
+    assert search_client.get("/api/search?q=").status_code == 400  # errors: Flask's problem
