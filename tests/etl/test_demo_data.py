@@ -44,6 +44,7 @@ EXPECTED_LAYERS = {
     "mesh_coverage",
     "population_mesh",
     "transit_blank_areas",
+    "addresses",
 }
 # MLIT standard depth ranks (docs/jp-gis-standards.md §5.1).
 MLIT_RANK_COLOURS = {
