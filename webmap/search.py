@@ -16,13 +16,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from gis.platform.db import connection as direct_connection
 from gis.layerstore.registry import LayerRegistry
+from gis.platform.db import connection as direct_connection
 from gis.search import sources
 from gis.search.engine import ADDRESS_LAYER, Query, SearchIndex
 from gis.search.gazetteer import Gazetteer
 from gis.search.places import PlaceIndex
-from webmap import access, served_versions as served
+from webmap import access
+from webmap import served_versions as served
 from webmap.i18n import current_lang
 
 bp = Blueprint("search", __name__, url_prefix="/api")

@@ -8,9 +8,9 @@ documentation (see docs/search.md); 緯度/経度 are decimal degrees, so the pl
 
 from __future__ import annotations
 
+from etl.cell_values import clean, lg_code_or_none, parse_int, text_or_none
 from etl.readers import Table
 from etl.sources import Context, Mapped, Source, has, points_from, values
-from etl.cell_values import clean, lg_code_or_none, parse_int, text_or_none
 from gis.layerstore.layerspec import LayerKind
 
 LAT, LON = ("緯度",), ("経度",)
@@ -77,7 +77,7 @@ def _city_codes(table: Table, ctx: Context) -> list[object]:
 
 def _map_town(table: Table, ctx: Context) -> Mapped:
     n = len(table)
-    kinds = []
+    kinds: list[object] = []
     for row, raw in zip(table.rows, values(table, "大字・字・丁目区分コード"), strict=True):
         kind = parse_int(raw)
         if kind is None and clean(raw):

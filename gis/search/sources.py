@@ -13,10 +13,10 @@ from typing import Any
 from psycopg import sql
 
 from gis.layerstore.layerspec import LayerKind, LayerSpec
+from gis.layerstore.storage import Conn
 from gis.search.engine import ADDRESS_LAYER
 from gis.search.gazetteer import AddressRow
 from gis.search.places import Place
-from gis.layerstore.storage import Conn
 
 PLACE_GEOMETRIES = {"Point", "MultiPoint", "Polygon", "MultiPolygon"}
 

@@ -55,11 +55,14 @@ class SearchAnswers:
             or environ.get("REQUEST_METHOD") != "GET"
             or environ.get("HTTP_AUTHORIZATION")
         ):
-            return self.wrapped(environ, start_response)  # type: ignore[no-any-return]
+            return self.wrapped(environ, start_response)
         started = time.perf_counter()
         query = environ.get("QUERY_STRING", "")
         args: dict[str, str] = {}
-        for name, value in parse_qsl(query, keep_blank_values=True, errors="replace"):
+        # WSGI gives the query string's bytes as latin-1 (PEP 3333): raw UTF-8 is read again
+        # as UTF-8, as Flask does; percent-escapes are ASCII and come through unchanged
+        text = query.encode("latin-1", "replace").decode("utf-8", "replace")
+        for name, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
             args.setdefault(name, value)
         lang = _lang(args, environ)
         if self._head is None or "\x00" in query or "%00" in query.lower() or not lang:
@@ -69,7 +72,7 @@ class SearchAnswers:
                 asked = Query.parse(args.get("q"), args.get("limit"), args.get("near"), lang)
                 body = search.index().search(asked)
             except KasaneError:
-                return self.wrapped(environ, start_response)  # type: ignore[no-any-return]
+                return self.wrapped(environ, start_response)
             data = (self._app.json.dumps(body, separators=(",", ":")) + "\n").encode()
         headers = [(n, str(len(data)) if n == "Content-Length" else v) for n, v in self._head]
         start_response("200 OK", headers)
@@ -85,7 +88,7 @@ class SearchAnswers:
                 self._head = [(n, v) for n, v in headers if n.lower() != "set-cookie"]
             return start_response(status, headers, *exc_info)
 
-        return self.wrapped(environ, capture)  # type: ignore[no-any-return]
+        return self.wrapped(environ, capture)
 
 
 def init_app(app: Flask) -> None:
