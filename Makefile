@@ -6,12 +6,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge
+.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-search
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
 	@echo "make test   - set up, lint, type-check and run the whole test suite"
-	@echo "make bench-etl | bench-server | bench-residents | bench-transit | bench-surge - benchmarks"
+	@echo "make bench-etl | bench-server | bench-residents | bench-transit | bench-surge | bench-search - benchmarks"
 
 demo: setup
 	$(BIN)/kasane demo
@@ -65,3 +65,7 @@ bench-transit: setup
 # 500 concurrent clients for 60 s: tiles, items and hazards-at on the demo data (loopback).
 bench-surge: setup
 	$(BIN)/python bench/surge.py
+
+# Gazetteer import (300,000 blocks) and GET /api/search at 50 concurrent clients (15 s per gazetteer).
+bench-search: setup
+	$(BIN)/python bench/search.py

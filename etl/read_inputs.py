@@ -77,12 +77,12 @@ def _tables(item: Input, options: LoadOptions, report: FileReport) -> tuple[Iter
 
 
 def _members(item: Input, scratch: Path) -> list[Input]:
-    """A zipped shapefile or GeoPackage unpacked into inputs of their own."""
+    """A zipped shapefile, GeoPackage or CSV unpacked into inputs of their own."""
     from etl.readers.vector import extract_zip
 
     target = Path(tempfile.mkdtemp(dir=scratch))
     extract_zip(item.path, target)
-    members = [m for m in expand([target]) if m.path.suffix.lower() in (".shp", ".gpkg")]
+    members = [m for m in expand([target]) if m.path.suffix.lower() in (".shp", ".gpkg", ".csv")]
     for m in members:
         m.sha256, m.bytes = item.sha256, item.bytes
     return members
@@ -148,7 +148,7 @@ class Collector:
                 if progress:
                     progress(n - 1, len(inputs), item.name)
                 parts = [item]
-                if sniff(item.path).format in ("shapefile-zip", "gpkg-zip"):
+                if sniff(item.path).format in ("shapefile-zip", "gpkg-zip", "csv-zip"):
                     parts = _members(item, Path(scratch))
                 for part in parts:
                     name = item.name if part is item else f"{item.name}:{part.path.name}"

@@ -76,6 +76,8 @@ def _sniff_zip(path: Path) -> Sniffed:
         return Sniffed("shapefile-zip", detail="zipped shapefile")
     if any(n.lower().endswith(".gpkg") for n in names):
         return Sniffed("gpkg-zip", detail="zipped GeoPackage")
+    if any(n.lower().endswith(".csv") for n in names) and "agency.txt" not in base:
+        return Sniffed("csv-zip", detail="zipped CSV")
     if "agency.txt" in base or "stops.txt" in base:
         missing = sorted(GTFS_REQUIRED - base)
         return Sniffed("broken", detail=f"a GTFS feed without {', '.join(missing)}")

@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         planners,
         ratelimit,
         residents,
+        search,
         security,
         transit,
         uploads,
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     ogc.init_app(app)
     metrics.init_app(app)
     app.register_blueprint(residents.bp)
+    app.register_blueprint(search.bp)
     planners.init_app(app)
     transit.init_app(app)
     app.register_blueprint(uploads.bp)

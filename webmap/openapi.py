@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template
 from gis.layerstore.layerspec import LayerSpec
 from gis.ogc.items_query import DEFAULT_LIMIT, MAX_LIMIT
 from gis.ogc.output_crs import offered_uris
-from webmap import access, openapi_writes
+from webmap import access, openapi_search, openapi_writes
 from webmap.ogc.documents import base
 
 bp = Blueprint("openapi", __name__)
@@ -109,7 +109,8 @@ def document() -> dict[str, Any]:
         "info": {"title": "Kasane API", "version": "1.0.0",
                  "description": "OGC API - Features and Tiles of a shared prefecture GIS"},
         "servers": [{"url": base()}],
-        "paths": {**paths, **openapi_writes.paths([spec.id for spec in access.registry()])},
+        "paths": {**paths, **openapi_search.PATHS,
+                  **openapi_writes.paths([spec.id for spec in access.registry()])},
         "components": {"securitySchemes": openapi_writes.SECURITY_SCHEMES},
     }  # fmt: skip
 

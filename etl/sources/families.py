@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from etl.sources import Source
+from etl.sources.addresses import ADDRESS_SOURCES
 from etl.sources.areas import AREA_SOURCES
 from etl.sources.planning import PLANNING_SOURCES
 from etl.sources.points import POINT_SOURCES
@@ -15,4 +16,5 @@ SOURCES: tuple[Source, ...] = (
     *AREA_SOURCES,
     *PLANNING_SOURCES,
     *TRANSIT_SHAPE_SOURCES,
+    *ADDRESS_SOURCES,
 )

@@ -26,6 +26,7 @@ class LayerKind(StrEnum):
     DEAD_ZONE = "dead_zone"
     MESH_COVERAGE = "mesh_coverage"
     POPULATION_MESH = "population_mesh"
+    ADDRESS = "address"
 
 
 class GeometryType(StrEnum):

@@ -309,6 +309,20 @@
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
 
+  /* the search box: choosing an address or a place moves the map and checks that place */
+  if (window.KasaneSearch) {
+    window.KasaneSearch.mount(document.getElementById("place-search"), {
+      lang: cfg.lang,
+      map: map,
+      onChoose: function (f) {
+        var c = f.geometry.coordinates;
+        map.setView([c[1], c[0]], Math.max(map.getZoom(), f.properties.precision === "municipality" ? 12 : 16));
+        check(c[1], c[0], true);
+        return false;
+      }
+    });
+  }
+
   map.on("moveend", function () { zoomNotes(); refreshShelters(); remember(); });
   zoomNotes();
   if (cfg.point) { check(cfg.point.lat, cfg.point.lon, false); } else { refreshShelters(); }

@@ -10,6 +10,8 @@
   var map = container && window[container.id];
   if (!map) { return; }
   var lang = document.documentElement.lang === "en" ? "en" : "ja";
+  var searchSlot = document.getElementById("transit-search");
+  if (searchSlot && window.KasaneSearch) { window.KasaneSearch.mount(searchSlot, { lang: lang, map: map }); }
   var data = function (name) { return slot.getAttribute("data-" + name); };
   var draftColor = data("draft-color");
   var overlays = {};
