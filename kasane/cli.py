@@ -15,7 +15,7 @@ import click
 import psycopg
 
 from gis.platform.errors import KasaneError
-from kasane import cmd_db, cmd_layers, cmd_load, cmd_serve, cmd_transit, cmd_users
+from kasane import cmd_basemap, cmd_db, cmd_layers, cmd_load, cmd_serve, cmd_transit, cmd_users
 from kasane.cmd_audit import audit_command
 from kasane.context import CliContext
 
@@ -65,3 +65,4 @@ main.add_command(cmd_users.users)
 main.add_command(cmd_load.load_command)
 main.add_command(audit_command)
 main.add_command(cmd_transit.transit)
+main.add_command(cmd_basemap.basemap_group)

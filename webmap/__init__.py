@@ -24,11 +24,13 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     from webmap import (
         access,
         auth,
+        basemap,
         db,
         errors,
         fastpath,
         i18n,
         input_guard,
+        integrated_map,
         metrics,
         ogc,
         openapi,
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     security.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(basemap.bp)
+    app.register_blueprint(integrated_map.bp)
     app.register_blueprint(openapi.bp)
     ogc.init_app(app)
     metrics.init_app(app)

@@ -2,7 +2,8 @@
 
 folium's classes list CDN URLs in ``default_js``/``default_css``. :func:`build_map` makes a
 map whose lists point at ``/vendor/…`` (npm packages served by :mod:`webmap.vendor`), with the
-basemap from settings (none when ``KASANE_BASEMAP_URL`` is empty). :func:`localize` does the
+basemap from settings (:mod:`webmap.basemap`: the local basemap beneath, an imported archive or
+the online tiles on top). :func:`localize` does the
 same for plugins added later and refuses any asset it cannot serve locally, so a page can never
 silently depend on the internet. :func:`map_parts` splits the rendered figure into head, body
 and script, for embedding in our own templates (where a CSP nonce can be added later).
@@ -15,12 +16,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 import folium
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import Markup
 
 from gis.platform.settings import Settings
+from webmap import basemap
 from webmap.vendor import vendor_url
 
 # folium's asset name -> (npm package, file). Add a line (and the package to package.json and
@@ -41,6 +43,28 @@ VENDOR_ASSETS: dict[str, tuple[str, str]] = {
 DROPPED = {"jquery", "bootstrap", "bootstrap_css", "glyphicons_css", "awesome_rotate_css"}
 # Japan, for a map with nothing to fit to
 JAPAN_CENTRE = (36.0, 138.0)
+
+
+class Basemap(JSCSSMixin, MacroElement):
+    """The local basemap and the imported archive, drawn by ``static/js/basemap.js``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            KasaneBasemap.add({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+    default_js = [  # noqa: RUF012  (folium's class attribute)
+        ("vectorgrid", "vectorgrid"),
+        ("kasane_basemap", "/static/js/basemap.js"),
+    ]
+    default_css = [("kasane_basemap_css", "/static/css/basemap.css")]  # noqa: RUF012
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "KasaneBasemap"
+        self.config = config
 
 
 class OffsiteAsset(ValueError):
@@ -169,7 +193,9 @@ def build_map(
         aria_label=aria_label,
         **options,
     )
-    if settings.basemap_url:
+    choice = basemap.config(settings)
+    Basemap(choice).add_to(fmap)  # also loads VectorGrid, which every Kasane map uses
+    if choice["mode"] == "online":
         folium.TileLayer(
             tiles=settings.basemap_url,
             attr=settings.basemap_attribution,

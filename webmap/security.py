@@ -40,7 +40,9 @@ def with_nonce(html: str) -> Markup:
 
 
 def _basemap_origin(settings: Settings) -> str:
-    if not settings.basemap_url:
+    from webmap.basemap import choice
+
+    if not settings.basemap_url or choice(settings)[0] != "online":
         return ""
     parsed = urlparse(settings.basemap_url.replace("{s}", "a"))
     return f"{parsed.scheme}://{parsed.netloc}" if parsed.netloc else ""

@@ -29,6 +29,17 @@ class LayerKind(StrEnum):
     ADDRESS = "address"
 
 
+class Theme(StrEnum):
+    """The group a layer is listed under in the integrated map's layer panel (``/map``)."""
+
+    DISASTER = "disaster"
+    TRANSPORT = "transport"
+    SERVICES = "services"  # everyday services: EV chargers, Wi-Fi, ...
+    TELECOM = "telecom"
+    STATISTICS = "statistics"  # statistics and boundaries
+    OTHER = "other"
+
+
 class GeometryType(StrEnum):
     """PostGIS geometry types a layer may hold (multi types accept their single forms)."""
 
@@ -171,6 +182,7 @@ class LayerSpec(Strict):
 
     id: str
     kind: LayerKind
+    theme: Theme = Theme.OTHER
     title: Text
     description: Text
     geometry: GeometryType

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     pool_max: int = Field(
         default=8, ge=1, le=200, description="Largest database pool per server process."
     )
+    basemap: Literal["auto", "archive", "online", "local", "none"] = Field(
+        default="auto",
+        description="Basemap of every map: auto (the imported archive, else the online URL),"
+        " archive, online, local (borders and names from admin_boundaries) or none. The local"
+        " basemap is drawn beneath the others, so a map is never blank offline.",
+    )
     basemap_url: str = Field(
         default=GSI_STD_TILES,
         description="XYZ basemap URL template; empty for no basemap (closed networks).",

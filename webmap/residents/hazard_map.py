@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from gis.layerstore.layerspec import LayerKind, LayerSpec
 from gis.ogc.items_query import parse_bbox
@@ -25,9 +25,8 @@ from gis.residents.shelters import HAZARDS, KINDS
 from webmap import access, context, db
 from webmap import served_versions as served
 from webmap.i18n import current_lang
-from webmap.maps import VENDOR_ASSETS, build_map, map_parts
+from webmap.maps import build_map, map_parts
 from webmap.residents.hazard_map_text import STATUS_BADGES, TEXT
-from webmap.vendor import vendor_url
 
 bp = Blueprint("residents_hazard_map", __name__)
 # switchable layers: key in the URL -> layer kind (shelters are markers from our API)
@@ -137,7 +136,11 @@ def hazard_map() -> str:
     return render_template(
         "residents/hazard_map.html",
         map=map_parts(fmap),
-        vectorgrid_js=vendor_url(*VENDOR_ASSETS["vectorgrid"]),
+        integrated_link=url_for(
+            "integrated_map.integrated_map",
+            layers=",".join(s.id for s in loaded),
+            lang=lang,
+        ),
         config=config,
         overlays=config["overlays"],
         has_shelters=shelters is not None,
