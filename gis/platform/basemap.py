@@ -94,14 +94,19 @@ def _to_pmtiles(src: Path, work: Path) -> Path:
     return out
 
 
-def describe(path: Path, source: str) -> BasemapInfo:
-    """Check that ``path`` is a readable PMTiles v3 archive with tiles and describe it."""
+def describe(path: Path, origin: Path) -> BasemapInfo:
+    """Check that ``path`` (made from the file ``origin``) is a readable PMTiles v3 archive
+    with tiles, and describe it."""
+    source = str(origin)
     with path.open("rb") as f:
         head = f.read(127)
+    if len(head) < 127:
+        raise BasemapError(f"{source}: not a readable PMTiles v3 archive (the header is cut short)")
     try:
         header = deserialize_header(head)
-    except Exception as exc:  # the library raises its own classes, and IndexError when short
-        raise BasemapError(f"{source}: not a readable PMTiles v3 archive ({exc!r})") from exc
+    except Exception as exc:  # the library raises its own classes (wrong magic or version)
+        why = type(exc).__name__
+        raise BasemapError(f"{source}: not a readable PMTiles v3 archive ({why})") from exc
     tile_type = header["tile_type"]
     if tile_type not in MEDIA_TYPES:
         kinds = ", ".join(t.name.lower() for t in MEDIA_TYPES)
@@ -114,11 +119,13 @@ def describe(path: Path, source: str) -> BasemapInfo:
             metadata: dict[str, Any] = reader.metadata()
         except (ValueError, OSError):
             metadata = {}
-        digest = hashlib.sha256(mapped[: min(len(mapped), 1 << 20)])
-    digest.update(str(path.stat().st_size).encode())
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
     layers = metadata.get("vector_layers") or []
     return BasemapInfo(
-        source=source,
+        source=origin.name,
         tile_type=tile_type.name.lower(),
         media_type=MEDIA_TYPES[tile_type],
         gzip=header["tile_compression"] == Compression.GZIP,
@@ -146,7 +153,7 @@ def import_archive(src: Path, home: Path, attribution: str | None = None) -> Bas
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         work = Path(tmp)
         archive = _to_pmtiles(src, work)
-        info = describe(archive, src.name)
+        info = describe(archive, src)
         if attribution is not None:
             info = BasemapInfo(**{**asdict(info), "attribution": attribution})
         staged = work / ARCHIVE

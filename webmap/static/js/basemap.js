@@ -5,6 +5,29 @@
    Labels are HTML text, so Japanese names use the device's own fonts: no glyph files needed. */
 window.KasaneBasemap = (function () {
   "use strict";
+  // Leaflet.VectorGrid 1.3 calls L.DomEvent.fakeStop, which Leaflet 1.8 removed: without it a
+  // click on an interactive vector tile throws. Stopping the event keeps the map's own click
+  // (which would close the popup just opened) from firing as well.
+  if (window.L && L.DomEvent && !L.DomEvent.fakeStop) {
+    L.DomEvent.fakeStop = function (e) { L.DomEvent.stopPropagation(e); };
+  }
+  // ... and hands its features to Leaflet 1.9's map._fireDOMEvent, which takes a point feature
+  // (a CircleMarker without a position) for a marker and throws: fire the event on the
+  // feature itself, with the position of the pointer (it reaches the grid's own listeners).
+  if (window.L && L.Canvas && L.Canvas.Tile) {
+    L.Canvas.Tile.include({
+      _fireEvent: function (features, e, type) {
+        var map = this._map;
+        var latlng = map.mouseEventToLatLng(e);
+        features.forEach(function (feature) {
+          feature.fire(type || e.type, {
+            latlng: latlng, layerPoint: map.latLngToLayerPoint(latlng),
+            containerPoint: map.latLngToContainerPoint(latlng), originalEvent: e, layer: feature
+          }, true);
+        });
+      }
+    });
+  }
   var LAND = { fill: true, fillColor: "#f4f2ec", fillOpacity: 1, stroke: true, color: "#8c8c8c", weight: 1 };
   var LOCAL_CREDIT = {
     ja: "背景: 行政区域（国土数値情報）から重ねが描画",

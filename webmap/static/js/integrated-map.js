@@ -231,6 +231,7 @@
     })).then(function (lists) {
       var items = [].concat.apply([], lists);
       body.replaceChildren(items.length ? el("ul", { "class": "here-list" }, items) : el("p", {}, [T.here_none]));
+      document.getElementById("here-heading").focus();  // the next Tab reaches the first feature
       document.body.setAttribute("data-here", "ready");
     });
   }
@@ -243,5 +244,6 @@
   zoomNotes();
   remember();
   refreshTable();
+  window.kasaneIntegratedMap = { map: map, layers: layers };  // for tests and the search box
   document.body.setAttribute("data-integrated-map", "ready");
 }());
