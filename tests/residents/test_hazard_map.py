@@ -199,8 +199,10 @@ def test_keyboard_only_check_read_and_share(browser, real_site, deep_cell) -> No
         wait_until(page, "document.body.dataset.hazardMap === 'ready'")
         tab_to(page, "a.skip-map")
         page.keyboard.press("Enter")
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.id") == "check-lat"
+        # phone first: "my location" and "the map centre" come before the coordinates
+        for expected in ("locate", "check-centre", "check-lat"):
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.id") == expected
         page.keyboard.type(f"{deep_cell['lat']:.6f}")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.id") == "check-lon"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from gis.layerspec import LayerSpec, Theme
-from gis.registry import LayerRegistry
+from gis.layerstore.layerspec import LayerSpec, Theme
+from gis.layerstore.registry import LayerRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 

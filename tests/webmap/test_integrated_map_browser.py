@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from gis.db import connect
-from gis.registry import LayerRegistry
+from gis.layerstore.registry import LayerRegistry
+from gis.platform.db import connect
 from tests.browser import axe_violations, open_page, wait_until
 
 pytestmark = pytest.mark.browser
