@@ -56,6 +56,10 @@ def test_every_catalogue_layer_switches_on_and_draws(
                 assert page.is_disabled(f"#layer-{spec.id}")
                 continue
             page.check(f"#layer-{spec.id}")
+            if spec.min_zoom > page.evaluate("window.kasaneIntegratedMap.map.getZoom()"):
+                assert page.is_visible(f"#zoom-note-{spec.id}")  # "zoom in to see it"
+                page.uncheck(f"#layer-{spec.id}")
+                continue
             wait_until(page, f"document.body.getAttribute('data-drawn-{spec.id}') === 'yes'")
             assert 200 in tiles.get(spec.id, []), f"{spec.id}: no tile answered with features"
             assert set(tiles[spec.id]) <= {200, 204}, spec.id

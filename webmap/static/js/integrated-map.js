@@ -244,6 +244,8 @@
   zoomNotes();
   remember();
   refreshTable();
+  var slot = document.getElementById("map-search");
+  if (slot && window.KasaneSearch) { window.KasaneSearch.mount(slot, { map: map, lang: cfg.lang }); }
   window.kasaneIntegratedMap = { map: map, layers: layers };  // for tests and the search box
   document.body.setAttribute("data-integrated-map", "ready");
 }());
