@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install (as root) or name (otherwise) the Debian/Ubuntu packages Kasane needs.
 #   setup-system.sh demo   PostgreSQL + PostGIS (unless KASANE_DATABASE_URL is set), python3-venv, npm
-#   setup-system.sh test   the above + Chromium (browser tests) + GDAL tools (client tests)
+#   setup-system.sh test   the above + Chromium (browser tests), Japanese fonts (what the pages
+#                          look like in screenshots) + GDAL tools (client tests)
 set -euo pipefail
 purpose=${1:-demo}
 missing=()
@@ -22,6 +23,7 @@ fi
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v ogrinfo >/dev/null || missing+=(gdal-bin)
+  fc-list :lang=ja 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
