@@ -23,7 +23,7 @@ fi
 if [ "$purpose" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v ogrinfo >/dev/null || missing+=(gdal-bin)
-  fc-list :lang=ja 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+  compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null || missing+=(fonts-noto-cjk)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
