@@ -18,11 +18,12 @@ from etl.inputs import expand
 from etl.load import LoadOptions, Progress
 from etl.report import FileReport, LoadReport
 from etl.sniff import sniff
-from etl.writer import write_version
+from etl.writer import write_in_transaction
 from gis.layerstore import storage
 from gis.layerstore.registry import LayerRegistry
 from gis.platform.db import connect
-from gis.platform.errors import LoadError
+from gis.platform.errors import LoadError, NotFound
+from gis.transit import derived
 
 STOPS_SQL = """
 SELECT feed_id, stop_id, stop_name AS name,
@@ -89,13 +90,25 @@ def _frame(conn: storage.Conn, query: str, names: list[str]) -> gpd.GeoDataFrame
     return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
 
 
-def publish_layers(
-    conn: storage.Conn, registry: LayerRegistry, sources: list[storage.SourceFile]
-) -> dict[str, int]:
-    """Rebuild ``transit_stops`` and ``transit_routes`` from all feeds; returns their versions."""
+def publish_layers(conn: storage.Conn, registry: LayerRegistry) -> dict[str, int]:
+    """Rebuild the derived transit layers from every stored feed, in ``conn``'s open
+    transaction (the one that changed the feeds); returns their new versions.
+
+    ``transit_stops`` and ``transit_routes`` always; ``transit_blank_areas`` when it has a
+    version, for the municipalities and parameters it holds. Each version records the feeds it
+    was built from (:mod:`gis.transit.derived`), and is demo data when every feed is.
+    """
+    from etl.derived_layers import republish_blank_areas
+
+    sources = [
+        storage.SourceFile(str(r[0]), str(r[1]), 0)
+        for r in conn.execute("SELECT file_name, sha256 FROM transit.feeds ORDER BY feed_id")
+    ]
+    record = {derived.SOURCES_KEY: derived.feed_sources(conn)}
+    demo = derived.feeds_are_demo(conn)
     versions = {}
-    stops = registry.get("transit_stops")
-    routes = registry.get("transit_routes")
+    stops = registry.get(derived.STOPS)
+    routes = registry.get(derived.ROUTES)
     frames = {
         stops.id: _frame(conn, STOPS_SQL, stops.field_names),
         routes.id: _frame(conn, ROUTES_SQL, routes.field_names),
@@ -103,8 +116,12 @@ def publish_layers(
     for spec in (stops, routes):
         frame = frames[spec.id]
         provenance = storage.Provenance(files=sources, source_crs="EPSG:4326",
-                                        source_encoding="utf-8", rows_read=len(frame))  # fmt: skip
-        versions[spec.id] = write_version(conn, spec, frame, provenance)
+                                        source_encoding="utf-8", rows_read=len(frame),
+                                        report=dict(record), demo=demo)  # fmt: skip
+        versions[spec.id] = write_in_transaction(conn, spec, frame, provenance)
+    blank = republish_blank_areas(conn, registry)
+    if blank is not None:
+        versions[derived.BLANK_AREAS] = blank
     return versions
 
 
@@ -112,11 +129,12 @@ def load_feeds(
     url: str, registry: LayerRegistry, paths: list[Path], options: LoadOptions,
     progress: Progress | None = None,
 ) -> LoadReport:  # fmt: skip
-    """Store each GTFS zip as its own feed (replacing a feed of the same id), then republish."""
+    """Store each GTFS zip as its own feed (replacing a feed of the same id), and republish
+    the derived layers, all in one transaction (a dry run rolls each feed back)."""
     report = LoadReport("transit", dry_run=options.dry_run)
     inputs = expand(paths)
     changed = False
-    with connect(url, autocommit=True) as conn:
+    with connect(url, autocommit=True) as conn, conn.transaction():
         for n, item in enumerate(inputs):
             if progress:
                 progress(n, len(inputs), item.name)
@@ -133,7 +151,7 @@ def load_feeds(
             if row and row[0] == item.sha256 and not options.force and not options.dry_run:
                 file_report.add(None, None, f"feed {feed_id} unchanged (same sha256)", "warning")
                 continue
-            try:
+            try:  # a savepoint: a bad feed is rolled back alone
                 with conn.transaction(force_rollback=options.dry_run):
                     feed = store_feed(conn, feed_id, item.path, item.sha256)
             except LoadError as err:
@@ -149,13 +167,7 @@ def load_feeds(
         if progress:
             progress(len(inputs), len(inputs), "")
         if changed:
-            sources = [
-                storage.SourceFile(str(r[0]), str(r[1]), 0)
-                for r in conn.execute(
-                    "SELECT file_name, sha256 FROM transit.feeds ORDER BY feed_id"
-                )
-            ]
-            versions = publish_layers(conn, registry, sources)
+            versions = publish_layers(conn, registry)
             report.outcome = "feeds stored; " + ", ".join(f"{k} v{v}" for k, v in versions.items())
         elif options.dry_run:
             report.outcome = "dry run: feeds checked and rolled back; nothing changed"
@@ -164,3 +176,22 @@ def load_feeds(
                 "unchanged" if any(f.issues for f in report.files) else "nothing to load"
             )
     return report
+
+
+def remove_feeds(conn: storage.Conn, registry: LayerRegistry, feed_ids: list[str]) -> list[str]:
+    """Remove stored feeds and republish the derived layers, in ``conn``'s open transaction;
+    returns one line per feed removed ("id: N stops"). An unknown id is an error."""
+    removed = []
+    for feed_id in feed_ids:
+        row = conn.execute(
+            "SELECT count(s.stop_id) FROM transit.feeds f LEFT JOIN transit.stops s"
+            " USING (feed_id) WHERE f.feed_id = %s GROUP BY f.feed_id",
+            (feed_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no stored GTFS feed {feed_id!r} (kasane transit feeds lists them)")
+        conn.execute("DELETE FROM transit.feeds WHERE feed_id = %s", (feed_id,))
+        removed.append(f"{feed_id}: {row[0]} stops")
+    if removed:
+        publish_layers(conn, registry)
+    return removed

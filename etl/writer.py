@@ -22,7 +22,7 @@ from etl.row_rules import Chunk
 from etl.wkb_columns import geometry_wkb
 from gis.layerstore import load_lock, storage
 from gis.layerstore.layerspec import LayerSpec
-from gis.layerstore.version_indexes import build_indexes
+from gis.layerstore.version_indexes import build_indexes, build_indexes_here
 from gis.platform.errors import DatabaseUnavailable
 from gis.platform.timings import phase
 
@@ -65,6 +65,34 @@ def write_version(
     """
     version = write_chunks(conn, spec, [frame], lambda: provenance)
     assert version is not None  # an empty frame makes an empty version
+    return version
+
+
+def write_in_transaction(
+    conn: storage.Conn,
+    spec: LayerSpec,
+    frame: gpd.GeoDataFrame,
+    provenance: storage.Provenance,
+) -> int:
+    """Load ``frame`` as the new served version inside ``conn``'s open transaction; returns it.
+
+    For derived layers, which must change in the transaction that changes their sources (a
+    GTFS feed stored or removed): either both commit or neither. Everything runs on ``conn``
+    (the indexes one after the other), under the layer's load lock held until the end of the
+    transaction. Derived layers are small; a big load goes through :func:`write_chunks`.
+    """
+    if conn.autocommit and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        raise ValueError("write_in_transaction needs an open transaction")
+    load_lock.lock_layer_in_transaction(conn, spec.id)
+    storage.drop_orphans(conn)
+    version = storage.next_version(conn, spec.id)
+    table = storage.create_version_table(conn, spec, version)
+    extent = _Extent()
+    copied = storage.copy_columns(conn, spec, table, _batches([frame], spec, extent))
+    build_indexes_here(conn, table, f"{spec.id}__v{version}")
+    bbox = storage.finish_table(conn, table, extent.bbox)
+    provenance.rows_loaded = copied
+    storage.publish(conn, spec, version, provenance, bbox)
     return version
 
 

@@ -7,6 +7,8 @@ import click
 from gis.layerstore import loaded_layers as catalog
 from gis.layerstore import storage
 from gis.platform.db import connect, database_url
+from gis.platform.errors import KasaneError
+from gis.transit import derived
 from kasane.context import registry_of, settings_of
 
 
@@ -46,7 +48,7 @@ def list_layers(ctx: click.Context) -> None:
 @click.argument("layer")
 @click.pass_context
 def history(ctx: click.Context, layer: str) -> None:
-    """Show every version of LAYER, newest first (* = served)."""
+    """Show every version of LAYER, newest first (* = served, demo = the bundled demo data)."""
     spec = registry_of(ctx).get(layer)
     with connect(database_url(settings_of(ctx))) as conn:
         versions = storage.history(conn, spec.id)
@@ -56,9 +58,11 @@ def history(ctx: click.Context, layer: str) -> None:
     for v in versions:
         mark = "*" if v.current else " "
         gone = "" if v.available else " (pruned)"
+        origin = "demo" if v.demo else "    "
         click.echo(
-            f"{mark} v{v.version:<4} {v.loaded_at:%Y-%m-%d %H:%M:%S}  loaded {v.rows_loaded:>8}"
-            f"  rejected {v.rows_rejected:>6}  {', '.join(v.files)}{gone}"
+            f"{mark} v{v.version:<4} {v.loaded_at:%Y-%m-%d %H:%M:%S}  {origin}"
+            f"  loaded {v.rows_loaded:>8}  rejected {v.rows_rejected:>6}"
+            f"  {', '.join(v.files)}{gone}"
         )
 
 
@@ -69,6 +73,29 @@ def history(ctx: click.Context, layer: str) -> None:
 def rollback(ctx: click.Context, layer: str, version: int | None) -> None:
     """Serve an earlier VERSION of LAYER again (default: the one before the current)."""
     spec = registry_of(ctx).get(layer)
+    if spec.id in derived.DERIVED_LAYERS:
+        raise KasaneError(
+            f"{spec.id} is derived from the stored GTFS feeds and always shows them: change"
+            " the feeds instead (kasane load transit FEED.zip, kasane transit remove-feed)"
+        )
     with connect(database_url(settings_of(ctx)), autocommit=True) as conn, conn.transaction():
         served = storage.rollback(conn, spec.id, version)
     click.echo(f"{spec.id}: now serving version {served}")
+
+
+@layers.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Check that every derived layer agrees with its sources (exit status 1 if not)."""
+    registry = registry_of(ctx)
+    declared = tuple(layer for layer in derived.DERIVED_LAYERS if layer in registry)
+    with connect(database_url(settings_of(ctx))) as conn:
+        problems = derived.check_derived(conn, declared)
+    for problem in problems:
+        click.echo(f"disagrees: {problem}")
+    if problems:
+        raise KasaneError(
+            f"{len(problems)} derived layers disagree with their sources; load the feeds"
+            " again (kasane load transit --force FEED.zip) to rebuild them"
+        )
+    click.echo(f"{len(declared)} derived layers agree with their sources")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from kasane.context import ensure_database, registry_of, settings_of
@@ -30,18 +32,47 @@ def serve(
 
 @click.command()
 @click.option("--serve/--no-serve", "then_serve", default=True, help="Serve the map afterwards.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Replace data that did not come from the demo with the demo data (asks first).",
+)
+@click.option("--yes", is_flag=True, help="With --reset: do not ask.")
 @click.pass_context
-def demo(ctx: click.Context, then_serve: bool) -> None:
-    """Set up the database, load the bundled demo data for every layer, and serve the map."""
+def demo(ctx: click.Context, then_serve: bool, reset: bool, yes: bool) -> None:
+    """Load the bundled demo data into an empty database and serve the map.
+
+    A database that holds data loaded by `kasane load` (or uploaded) is left as it is and
+    served: start it with `kasane serve`. `--reset` is the way back to the demo data.
+    """
     settings = settings_of(ctx)
     registry = registry_of(ctx)
     url = ensure_database(settings)
-    from etl.demo import load_demo, open_drill_shelters, publish_demo_blank_areas
+    from etl.demo import load_demo, open_drill_shelters, user_data
+    from gis.platform.db import connect
 
-    for layer_id, outcome in load_demo(url, registry).items():
+    if reset and not yes and sys.stdin.isatty():
+        with connect(url) as conn:
+            found = user_data(conn)
+        if found:
+            click.echo("kasane demo --reset replaces this data with the demo data:", err=True)
+            for line in found:
+                click.echo(f"  {line}", err=True)
+            click.echo("(earlier layer versions stay for `kasane layers rollback`;"
+                       " the GTFS feeds are removed)", err=True)  # fmt: skip
+            click.confirm("Replace it?", abort=True, err=True)
+    report = load_demo(url, registry, reset=reset)
+    if report.kept:
+        click.echo("kasane demo: this database holds data that did not come from the demo;"
+                   " nothing was replaced, serving what is there:", err=True)  # fmt: skip
+        for line in report.kept:
+            click.echo(f"  {line}", err=True)
+        click.echo("Start the server with `kasane serve`; `kasane demo --reset` replaces this"
+                   " data with the demo data.", err=True)  # fmt: skip
+    for line in report.replaced:
+        click.echo(f"  replaced: {line}", err=True)
+    for layer_id, outcome in report.outcome.items():
         click.echo(f"  {layer_id:<20} {outcome}", err=True)
-    for published in publish_demo_blank_areas(url, registry):
-        click.echo(f"  {published}", err=True)
     opened = open_drill_shelters(url)
     if opened:
         click.echo(f"  {'shelter status':<20} {opened} shelters opened as a drill", err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gis.platform.db import database_url
+from gis.platform.db import connect, database_url
 from gis.transit.request import (
     DEFAULT_BUS_RADIUS_M,
     DEFAULT_MIN_DEPARTURES,
@@ -49,3 +49,35 @@ def blank_areas(
     )
     settings = settings_of(ctx)
     click.echo(publish_blank_areas(database_url(settings), registry_of(ctx), request))
+
+
+@transit.command("feeds")
+@click.pass_context
+def feeds(ctx: click.Context) -> None:
+    """List the stored GTFS feeds (demo = the bundled demo feeds)."""
+    with connect(database_url(settings_of(ctx))) as conn:
+        rows = conn.execute(
+            "SELECT f.feed_id, f.demo, f.file_name, f.loaded_at, count(s.stop_id)"
+            " FROM transit.feeds f LEFT JOIN transit.stops s USING (feed_id)"
+            " GROUP BY f.feed_id ORDER BY f.feed_id"
+        ).fetchall()
+    if not rows:
+        click.echo("no GTFS feed is stored (kasane load transit FEED.zip)")
+    for feed_id, demo, file_name, loaded_at, stops in rows:
+        origin = "demo" if demo else "    "
+        click.echo(
+            f"{feed_id:<24} {origin}  {loaded_at:%Y-%m-%d %H:%M}  {stops:>6} stops  {file_name}"
+        )
+
+
+@transit.command("remove-feed")
+@click.argument("feed_ids", nargs=-1, required=True)
+@click.pass_context
+def remove_feed(ctx: click.Context, feed_ids: tuple[str, ...]) -> None:
+    """Remove stored GTFS feeds; the transit layers are rebuilt from the others at once."""
+    from etl.gtfs_load import remove_feeds
+
+    with connect(database_url(settings_of(ctx)), autocommit=True) as conn, conn.transaction():
+        removed = remove_feeds(conn, registry_of(ctx), list(feed_ids))
+    for line in removed:
+        click.echo(f"removed {line}; transit layers rebuilt")

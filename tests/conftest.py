@@ -57,7 +57,7 @@ def demo_loaded(database_url: str, registry: LayerRegistry) -> dict[str, str]:
     """The demo data loaded once into the test database."""
     from etl.demo import load_demo
 
-    return load_demo(database_url, registry)
+    return load_demo(database_url, registry).outcome
 
 
 @pytest.fixture()

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from gis.layerstore import loaded_layers as catalog
-from webmap import access, db
+from gis.transit import derived
+from webmap import access, context, db
 from webmap.i18n import current_lang
 from webmap.ogc import documents
 
@@ -65,7 +66,19 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """The database answers; 503 (with Retry-After) when it does not."""
+    """The database answers; 503 (with Retry-After) when it does not. With ``deep=1``, also
+    whether every derived layer agrees with its sources: ``"status": "degraded"`` (still 200:
+    the server can serve) and one line per disagreement under ``derived_layers``."""
+    deep = request.args.get("deep") == "1"
     with db.connection() as conn:
         conn.execute("SELECT 1")
+        problems = derived.check_derived(conn, _declared_derived()) if deep else []
+    if deep:
+        status = "degraded" if problems else "ready"
+        return jsonify({"status": status, "derived_layers": problems})
     return jsonify({"status": "ready"})
+
+
+def _declared_derived() -> tuple[str, ...]:
+    registry = context.registry()
+    return tuple(layer for layer in derived.DERIVED_LAYERS if layer in registry)

@@ -57,3 +57,20 @@ def loading_elsewhere(conn: Conn, layer_id: str) -> bool:
         (_NAMESPACE, layer_id),
     ).fetchone()
     return row is not None
+
+
+def lock_layer_in_transaction(conn: Conn, layer_id: str) -> None:
+    """The same lock, held until the current transaction ends (for a write that must commit
+    with other changes, :func:`etl.writer.write_in_transaction`); waits as :func:`lock_layer`."""
+    previous = conn.execute("SELECT current_setting('lock_timeout')").fetchone()
+    try:
+        with conn.transaction():  # a savepoint: a timeout leaves the caller's transaction usable
+            conn.execute("SELECT set_config('lock_timeout', %s, true)", (LOCK_WAIT,))
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", (_NAMESPACE, layer_id)
+            )
+    except psycopg.errors.LockNotAvailable:
+        raise LoadInProgress(
+            f"another load of layer {layer_id!r} is running; try again later"
+        ) from None
+    conn.execute("SELECT set_config('lock_timeout', %s, true)", (previous[0] if previous else "0",))

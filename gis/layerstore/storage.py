@@ -64,6 +64,7 @@ class Provenance:
     rows_repaired: int = 0
     rows_rejected: int = 0
     report: dict[str, Any] = field(default_factory=dict)
+    demo: bool = False  # the bundled demo data (``kasane demo``), not data a user loaded
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class VersionInfo:
     files: list[str]
     current: bool
     available: bool
+    demo: bool = False
 
 
 def version_table(layer_id: str, version: int) -> sql.Identifier:
@@ -202,8 +204,8 @@ def publish(
     conn.execute(
         "INSERT INTO kasane.layer_versions (layer_id, version, table_name, source_files,"
         " source_crs, source_encoding, loader_version, rows_read, rows_loaded, rows_repaired,"
-        " rows_rejected, bbox, report) VALUES"
-        " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " rows_rejected, bbox, report, demo) VALUES"
+        " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             spec.id,
             version,
@@ -218,6 +220,7 @@ def publish(
             provenance.rows_rejected,
             list(bbox) if bbox else None,
             Jsonb(provenance.report),
+            provenance.demo,
         ),
     )
     _point_to(conn, spec.id, version)
@@ -243,11 +246,15 @@ def _point_to(conn: Conn, layer_id: str, version: int) -> None:
 
 
 def prune(conn: Conn, layer_id: str, *, keep: int = KEEP_VERSIONS) -> list[int]:
-    """Drop the tables of all but the newest ``keep`` versions (the current one always stays)."""
+    """Drop the tables of all but the newest ``keep`` versions. The current one always stays,
+    and so does the newest version that is not demo data (so that demo data loaded over a
+    user's data, ``kasane demo --reset``, never takes away the way back to it)."""
     rows = conn.execute(
         "SELECT v.version FROM kasane.layer_versions v"
         " LEFT JOIN kasane.layer_current c ON c.layer_id = v.layer_id AND c.version = v.version"
         " WHERE v.layer_id = %s AND v.dropped_at IS NULL AND c.version IS NULL"
+        " AND v.version IS DISTINCT FROM (SELECT max(u.version) FROM kasane.layer_versions u"
+        "  WHERE u.layer_id = v.layer_id AND NOT u.demo AND u.dropped_at IS NULL)"
         " ORDER BY v.version DESC OFFSET %s",
         (layer_id, max(keep - 1, 0)),
     ).fetchall()
@@ -286,7 +293,7 @@ def history(conn: Conn, layer_id: str) -> list[VersionInfo]:
     """Every version of a layer, newest first."""
     rows = conn.execute(
         "SELECT v.layer_id, v.version, v.loaded_at, v.rows_loaded, v.rows_rejected,"
-        " v.source_files, c.version IS NOT NULL, v.dropped_at IS NULL"
+        " v.source_files, c.version IS NOT NULL, v.dropped_at IS NULL, v.demo"
         " FROM kasane.layer_versions v LEFT JOIN kasane.layer_current c"
         " ON c.layer_id = v.layer_id AND c.version = v.version"
         " WHERE v.layer_id = %s ORDER BY v.version DESC",
@@ -302,6 +309,7 @@ def history(conn: Conn, layer_id: str) -> list[VersionInfo]:
             files=[str(f["name"]) for f in r[5]],
             current=bool(r[6]),
             available=bool(r[7]),
+            demo=bool(r[8]),
         )
         for r in rows
     ]

@@ -69,3 +69,11 @@ def build_indexes(conn: Conn, table: sql.Identifier, name: str) -> None:
             _run(conn, builds[:1])
             side.result()
     conn.execute(primary)
+
+
+def build_indexes_here(conn: Conn, table: sql.Identifier, name: str) -> None:
+    """The same indexes, one after the other on ``conn``, inside its open transaction: for a
+    table not yet committed (a derived layer published in the transaction that changed its
+    sources, see :func:`etl.writer.write_in_transaction`)."""
+    builds, primary = _statements(table, name)
+    _run(conn, [*builds, primary])

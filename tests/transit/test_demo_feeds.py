@@ -56,6 +56,6 @@ def test_weekends_and_the_new_year_run_fewer_buses(client) -> None:
 
 
 def test_loading_the_demo_again_leaves_the_feeds_alone(database_url, registry) -> None:
-    outcome = load_demo(database_url, registry)
+    outcome = load_demo(database_url, registry).outcome
     assert outcome["gtfs:yamaguchi_demo"] == "unchanged"
     assert outcome["gtfs:hofu_demo"] == "unchanged"
