@@ -78,6 +78,12 @@ ORDER BY r.feed_id, r.route_id
 """
 
 
+ANALYZE_FEEDS = (
+    "ANALYZE transit.stops, transit.routes, transit.trips, transit.stop_times, transit.shapes,"
+    " transit.agency, transit.translations, transit.calendar, transit.calendar_dates"
+)
+
+
 def feed_id_for(path: Path) -> str:
     """A feed id from the file name: ``352080_gtfs-jp.zip`` -> ``352080_gtfs-jp``."""
     return re.sub(r"[^\w.-]+", "_", path.stem).strip("_") or "feed"
@@ -100,6 +106,9 @@ def publish_layers(conn: storage.Conn, registry: LayerRegistry) -> dict[str, int
     """
     from etl.derived_layers import republish_blank_areas
 
+    # the feeds' rows are not committed yet, so autovacuum has no statistics of them: without
+    # these the planner takes the tables for as small as before the load
+    conn.execute(ANALYZE_FEEDS)
     sources = [
         storage.SourceFile(str(r[0]), str(r[1]), 0)
         for r in conn.execute("SELECT file_name, sha256 FROM transit.feeds ORDER BY feed_id")
