@@ -191,3 +191,35 @@ def test_readme_says_which_command_serves_real_data() -> None:
     text = Path(ROOT, "docs", "demo-and-real-data.md").read_text("utf-8")
     assert "kasane serve" in text and "kasane demo --reset" in text
     assert "docs/demo-and-real-data.md" in Path(ROOT, "README.md").read_text("utf-8")
+
+
+def test_feeds_and_derived_layers_change_together_or_not_at_all(
+    etl_url: str, story: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure after transit_stops and transit_routes were rebuilt (here: injected where the
+    blank areas would be) rolls back the feed too: the schema and the layers stay as they were."""
+    import etl.derived_layers
+    from etl.gtfs_load import load_feeds
+    from etl.load_options import LoadOptions
+    from gis.layerstore.registry import LayerRegistry
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("injected after the transit layers were written")
+
+    monkeypatch.setattr(etl.derived_layers, "republish_blank_areas", fail)
+    registry = LayerRegistry.from_dir(load_settings().layers_dir)
+    with connect(etl_url) as conn:
+        before = storage.current_versions(conn)
+        feeds_before = conn.execute("SELECT feed_id, sha256 FROM transit.feeds").fetchall()
+    with pytest.raises(RuntimeError, match="injected"):
+        load_feeds(etl_url, registry, [shared_path(*FEED)], LoadOptions())
+    with connect(etl_url) as conn:
+        assert storage.current_versions(conn) == before
+        assert conn.execute("SELECT feed_id, sha256 FROM transit.feeds").fetchall() == feeds_before
+        leftovers = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'layer_data'"
+            " AND tablename LIKE 'transit_%%' AND tablename NOT IN"
+            " (SELECT table_name FROM kasane.layer_versions WHERE dropped_at IS NULL)"
+        ).fetchone()
+    assert leftovers == (0,)
+    assert kasane(etl_url, "layers", "check").returncode == 0
