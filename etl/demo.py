@@ -223,8 +223,8 @@ def _load_transit(conn: storage.Conn, registry: LayerRegistry, *, reset: bool) -
             for layer_id, version in publish_layers(conn, registry).items():
                 outcome[layer_id] = f"built from the transit schema as version {version}"
         if BLANK_LAYER in registry and (reset or not _served_digests(conn, BLANK_LAYER)):
-            version, _ = write_blank_areas(conn, registry, demo_blank_requests())
-            outcome[BLANK_LAYER] = f"computed for the demo municipalities as version {version}"
+            version, summaries = write_blank_areas(conn, registry, demo_blank_requests())
+            outcome[BLANK_LAYER] = f"version {version}: " + "; ".join(summaries)
     return outcome
 
 
