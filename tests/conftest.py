@@ -57,7 +57,9 @@ def demo_loaded(database_url: str, registry: LayerRegistry) -> dict[str, str]:
     """The demo data loaded once into the test database."""
     from etl.demo import load_demo
 
-    return load_demo(database_url, registry).outcome
+    # reset: tests that ran earlier in the session may have loaded their own data here, which
+    # `kasane demo` (rightly) would keep
+    return load_demo(database_url, registry, reset=True).outcome
 
 
 @pytest.fixture()
