@@ -11,6 +11,7 @@ from gis.platform.errors import KasaneError
 
 log = logging.getLogger("kasane.web")
 RETRY_AFTER_S = 5
+HTML_VIEWS = ("/collections", "/conformance", "/tiles/")  # the API's resources with an HTML view
 
 
 def _wants_html() -> bool:
@@ -21,7 +22,10 @@ def _wants_html() -> bool:
 
 def problem(status: int, title: str, detail: str, code: str) -> Response:
     """A problem+json (or HTML) response; 503s carry Retry-After."""
-    if _wants_html() and not request.path.startswith(("/api", "/tiles", "/collections")):
+    # The API answers problem+json, except to a person who asked for one of its HTML views
+    api = request.path.startswith(("/api", "/tiles", "/collections"))
+    html_view = request.args.get("f") == "html" and request.path.startswith(HTML_VIEWS)
+    if _wants_html() and (not api or html_view):
         response = Response(
             render_template("pages/error.html", status=status, title=title, detail=detail),
             status=status,

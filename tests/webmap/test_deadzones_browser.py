@@ -1,11 +1,11 @@
 """/map/deadzones in headless Chromium: the slider drives the tables and chart, with and without
-JavaScript, and the page has no WCAG 2.1 A/AA violations (axe-core)."""
+JavaScript (axe-core on every state: tests/webmap/test_every_page_axe.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser import assert_page_ok, axe_violations, open_page, wait_until
+from tests.browser import axe_violations, open_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +19,6 @@ def _rows(page, table: str) -> list[list[str]]:
         f"#{table} tbody tr",
         "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent.trim()))",
     )
-
-
-@pytest.mark.parametrize("lang", ["ja", "en"])
-def test_deadzones_page_is_accessible(browser, live_server, lang: str) -> None:
-    assert_page_ok(browser, f"{live_server}/map/deadzones?lang={lang}", lang)
 
 
 def test_slider_updates_table_chart_and_announcement(browser, live_server, demo_frames) -> None:

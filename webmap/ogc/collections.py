@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.storage import Conn
@@ -23,6 +23,7 @@ from webmap import access, db
 from webmap import served_versions as served
 from webmap.ogc import documents
 from webmap.ogc.documents import GEOJSON, JSON, link
+from webmap.ogc.html import html_alternate, map_pages, negotiated
 from webmap.responses import cached, etag_for
 
 bp = Blueprint("ogc", __name__)
@@ -56,32 +57,36 @@ def _format() -> str:
 
 @bp.get("/conformance")
 def conformance() -> Response:
-    """The conformance classes Kasane implements."""
-    return jsonify({"conformsTo": documents.CONFORMANCE})
+    """The conformance classes Kasane implements (JSON or HTML)."""
+    b = f"{documents.base()}/conformance"
+    doc = {
+        "links": [link(b, "self", JSON), html_alternate(b)],
+        "conformsTo": documents.CONFORMANCE,
+    }
+    return negotiated(doc, "pages/conformance.html")
 
 
 @bp.get("/collections")
 def collections() -> Response:
-    """Every public layer that has data loaded."""
+    """Every public layer that has data loaded (JSON or HTML)."""
     state = served.state()
-    docs = [
-        documents.collection(spec, state[spec.id]) for spec in access.registry() if spec.id in state
-    ]
-    b = documents.base()
-    return jsonify(
-        {
-            "links": [link(f"{b}/collections", "self", JSON)],
-            "collections": docs,
-            "crs": docs[0]["crs"] if docs else [],
-        }
-    )
+    specs = [spec for spec in access.registry() if spec.id in state]
+    docs = [documents.collection(spec, state[spec.id]) for spec in specs]
+    b = f"{documents.base()}/collections"
+    doc = {
+        "links": [link(b, "self", JSON), html_alternate(b)],
+        "collections": docs,
+        "crs": docs[0]["crs"] if docs else [],
+    }
+    return negotiated(doc, "pages/collections.html", specs={s.id: s for s in specs})
 
 
 @bp.get("/collections/<layer_id>")
 def collection(layer_id: str) -> Response:
-    """One collection's description."""
+    """One collection's description (JSON or HTML)."""
     spec = public_layer(layer_id)
-    return jsonify(documents.collection(spec, served.served(spec)))
+    doc = documents.collection(spec, served.served(spec))
+    return negotiated(doc, "pages/collection.html", spec=spec, maps=map_pages(spec))
 
 
 def _page_links(spec: LayerSpec, query: ItemsQuery, returned: int, fmt: str) -> list[Any]:
@@ -96,6 +101,7 @@ def _page_links(spec: LayerSpec, query: ItemsQuery, returned: int, fmt: str) -> 
         link(href(query.offset, fmt), "self", mime),
         link(href(query.offset, "html"), "alternate", "text/html"),
         link(f"{documents.base()}/collections/{spec.id}", "collection", JSON),
+        link(f"{documents.base()}/collections/{spec.id}?f=html", "collection", "text/html"),
     ]
     if returned == query.limit:
         links.append(link(href(query.offset + query.limit, fmt), "next", mime))

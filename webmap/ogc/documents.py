@@ -58,7 +58,9 @@ def landing() -> dict[str, Any]:
             ),
             link(f"{b}/api.html", "service-doc", "text/html", "the API documentation"),
             link(f"{b}/conformance", "conformance", JSON, "conformance classes"),
+            link(f"{b}/conformance?f=html", "conformance", "text/html", "conformance as HTML"),
             link(f"{b}/collections", "data", JSON, "collections"),
+            link(f"{b}/collections?f=html", "data", "text/html", "collections as HTML"),
         ],
     }
 
@@ -80,6 +82,7 @@ def collection(spec: LayerSpec, served: Served) -> dict[str, Any]:
         "kasane:features": served.rows,
         "links": [
             link(b, "self", JSON),
+            link(f"{b}?f=html", "alternate", "text/html", "this collection as HTML"),
             link(f"{b}/items", "items", GEOJSON, "features"),
             link(f"{b}/items?f=html", "items", "text/html", "features as HTML"),
             link(f"{b}/items?f=csv", "items", "text/csv", "features as CSV"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.served_versions import Served
@@ -15,6 +15,7 @@ from webmap import context
 from webmap import served_versions as served
 from webmap.ogc.collections import public_layer, version_connection
 from webmap.ogc.documents import JSON, base, link
+from webmap.ogc.html import html_alternate, map_pages, negotiated, wants_html
 from webmap.responses import cached, etag_for, not_modified
 
 bp = Blueprint("tiles", __name__)
@@ -100,7 +101,8 @@ def _union_bbox(layers: list[tuple[LayerSpec, Served]]) -> list[float]:
 def tilejson(names: str) -> Response:
     """TileJSON 3.0.0 for the named layers."""
     layers = _layers(names)
-    etag = etag_for("tilejson", names, tuple(s.version for _, s in layers), base())
+    html = wants_html()
+    etag = etag_for("tilejson", names, tuple(s.version for _, s in layers), base(), html)
     early = not_modified(etag)
     if early is not None:
         return early
@@ -116,7 +118,7 @@ def tilejson(names: str) -> Response:
         "scheme": "xyz",
         "version": ".".join(str(s.version) for _, s in layers),
     }
-    response = jsonify(doc)
+    response = negotiated(doc, "pages/tilejson.html", specs=[spec for spec, _ in layers])
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = context.settings().cache_control
     return response
@@ -128,7 +130,8 @@ def tilesets(layer_id: str) -> Response:
     spec = public_layer(layer_id)
     served.served(spec)
     b = f"{base()}/collections/{spec.id}/tiles"
-    return jsonify({"tilesets": [_tileset(spec, b)], "links": [link(b, "self", JSON)]})
+    doc = {"tilesets": [_tileset(spec, b)], "links": [link(b, "self", JSON), html_alternate(b)]}
+    return negotiated(doc, "pages/tilesets.html", spec=spec)
 
 
 def _tileset(spec: LayerSpec, b: str) -> dict[str, Any]:
@@ -171,4 +174,5 @@ def tileset(layer_id: str) -> Response:
             "upperRight": list(current.bbox[2:]),
             "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
         }
-    return jsonify(doc)
+    doc["links"].append(html_alternate(f"{b}/WebMercatorQuad"))
+    return negotiated(doc, "pages/tileset.html", spec=spec, maps=map_pages(spec))
