@@ -141,7 +141,7 @@ PAGES: dict[str, tuple[State, ...]] = {
         State("/map/hazard", ready=HAZARD_READY),
         State(f"/map/hazard?{NEAR}", label="/map/hazard (place panel)", ready=PANEL_READY),
         State(
-            "/map/hazard?c=34.15,131.47&z=15&layers=shelters,flood_depth",
+            "/map/hazard?c=34.15,131.47&z=15&layers=shelters,flood",
             label="/map/hazard (shelter popup)",
             ready=HAZARD_READY,
             action=_click(".shelter-marker", "document.querySelector('.shelter-popup') !== null"),
@@ -154,9 +154,7 @@ PAGES: dict[str, tuple[State, ...]] = {
             "/map/deadzones?as_of=2022",
             label="/map/deadzones (districts table open, tooltip)",
             ready=DEADZONES_READY,
-            action=_steps(
-                _click("#dz-districts summary"), _hover("#stats-map path.leaflet-interactive")
-            ),
+            action=_steps(_click("#dz-districts summary"), _hover("#deadzone-map path.dz-feature")),
         ),
     ),
     "/map/transit": (

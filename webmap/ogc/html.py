@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Response, jsonify, render_template, request
 
-from gis.errors import BadRequest
-from gis.layerspec import LayerKind, LayerSpec
+from gis.layerstore.layerspec import LayerKind, LayerSpec
+from gis.platform.errors import BadRequest
 
 FORMATS = ("json", "html")
 
