@@ -113,7 +113,7 @@ DEADZONES_READY = (
     "document.getElementById('stats-map').hasAttribute('data-drawn')"
     " && document.getElementById('mesh-map').hasAttribute('data-drawn-year')"
 )
-NEAR = "lat=34.15&lon=131.47"  # demo shelters and flood areas are around here
+NEAR = "lat=34.18&lon=131.474"  # among demo shelters
 
 PAGES: dict[str, tuple[State, ...]] = {
     "/": (State("/"),),
@@ -141,7 +141,7 @@ PAGES: dict[str, tuple[State, ...]] = {
         State("/map/hazard", ready=HAZARD_READY),
         State(f"/map/hazard?{NEAR}", label="/map/hazard (place panel)", ready=PANEL_READY),
         State(
-            "/map/hazard?c=34.15,131.47&z=15&layers=shelters,flood",
+            "/map/hazard?c=34.18,131.474&z=15&layers=shelters,flood",
             label="/map/hazard (shelter popup)",
             ready=HAZARD_READY,
             action=_click(".shelter-marker", "document.querySelector('.shelter-popup') !== null"),
