@@ -87,6 +87,19 @@ def _steps(*actions: Action) -> Action:
     return act
 
 
+def _search(text: str) -> Action:
+    """Type ``text`` in the page's search box (a combobox) until its suggestions show."""
+
+    def act(page: Any) -> None:
+        from tests.browser import wait_until
+
+        wait_until(page, "document.querySelector('[role=combobox]') !== null")
+        page.locator("[role=combobox]").first.fill(text)
+        wait_until(page, "document.querySelector('[role=option]') !== null")
+
+    return act
+
+
 def _evaluate_draft(page: Any) -> None:
     """Type a draft bus line (GeoJSON, as a keyboard user would paste it) and evaluate it."""
     import json
@@ -145,6 +158,12 @@ PAGES: dict[str, tuple[State, ...]] = {
             label="/map/hazard (shelter popup)",
             ready=HAZARD_READY,
             action=_click(".shelter-marker", "document.querySelector('.shelter-popup') !== null"),
+        ),
+        State(
+            "/map/hazard",
+            label="/map/hazard (search suggestions)",
+            ready=HAZARD_READY,
+            action=_search("山口"),
         ),
     ),
     "/shelters": (State("/shelters"), State("/shelters?open=true&sort=capacity&dir=desc")),
