@@ -126,10 +126,14 @@ DEADZONES_READY = (
     "document.getElementById('stats-map').hasAttribute('data-drawn')"
     " && document.getElementById('mesh-map').hasAttribute('data-drawn-year')"
 )
+MENU_OPEN = "document.querySelector('.site-header.nav-open') !== null"  # phone: "Menu" opened
 NEAR = "lat=34.18&lon=131.474"  # among demo shelters
 
 PAGES: dict[str, tuple[State, ...]] = {
-    "/": (State("/"),),
+    "/": (
+        State("/"),
+        State("/", label="/ (site menu open)", action=_click(".nav-toggle", MENU_OPEN)),
+    ),
     "/layers": (State("/layers"),),
     "/api.html": (State("/api.html"),),
     "/conformance": (State("/conformance?f=html"),),
