@@ -170,6 +170,8 @@ PAGES: dict[str, tuple[State, ...]] = {
             action=_search("山口"),
         ),
     ),
+    # the integrated map (issue 19): its owner should add the states that open its panels
+    "/map": (State("/map", ready="document.body.dataset.integratedMap === 'ready'"),),
     "/shelters": (State("/shelters"), State("/shelters?open=true&sort=capacity&dir=desc")),
     "/map/deadzones": (
         State("/map/deadzones", ready=DEADZONES_READY),
@@ -234,6 +236,10 @@ SAMPLE_ARGS: dict[str, str | int | Callable[[Any], str]] = {
 # Routes whose sample answers 404 by design (their 404 is the site's error page, tested above
 # as "404 page"), with the reason. Keep this short: a 404 hides whether the route is a page.
 SAMPLE_404: dict[str, str] = {
+    "/basemap/tiles/<int:z>/<int:x>/<int:y>": "tiles of the local PMTiles basemap, which the "
+    "test server does not have",
+    "/basemap/basemap.pmtiles": "the local PMTiles basemap file, which the test server does "
+    "not have",
     "/feeds/shelters/<shelter_id>.xml": "a CAP alert exists only for an open shelter, and no "
     "demo shelter is open",
 }
