@@ -132,7 +132,7 @@ def parse_filter(text: str, lang: str | None = None) -> dict[str, Any]:
         _scan_text(text)
         try:
             expr = cql2.parse_text(text)
-        except (cql2.ParseError, ValueError) as exc:
+        except Exception as exc:  # the bindings raise plain Exceptions too
             raise BadRequest(f"filter is not valid CQL2 text{_first_line(exc)}") from None
     else:
         try:
@@ -142,7 +142,7 @@ def parse_filter(text: str, lang: str | None = None) -> dict[str, Any]:
         _measure(raw, 0, {"predicates": 0, "vertices": 0})
         try:
             expr = cql2.Expr(raw)
-        except (cql2.ParseError, ValueError, TypeError) as exc:
+        except Exception as exc:  # e.g. "data did not match any variant of untagged enum"
             raise BadRequest(f"filter is not valid CQL2 JSON{_first_line(exc)}") from None
     result = expr.to_json()
     _measure(result, 0, {"predicates": 0, "vertices": 0})

@@ -155,6 +155,10 @@ class _Translator:
         return spec
 
     def compare(self, operator: str, left: Any, right: Any) -> sql.Composable:
+        for side in (left, right):
+            op = side.get("op") if isinstance(side, dict) else None
+            if isinstance(op, str) and op.lower() != "casei":
+                raise BadRequest(f"filter: the operation {op.upper()[:40]!r} is not supported")
         spec = self.field_of(left) or self.field_of(right)
         if spec is None:
             raise BadRequest(f"filter: compare a property, not {_show(left)} and {_show(right)}")
