@@ -56,8 +56,9 @@ def filter_params() -> list[Any]:
                "CQL2 filter on the queryables, e.g. capacity > 300 AND hz_flood = true;"
                " S_INTERSECTS(geometry, POLYGON((…))); name LIKE '%小学校%'"),
         _param("filter-lang", "query",
-               {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
-               "language of filter"),
+               {"type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"],
+                "default": "cql2-text"},
+               "language of filter (cql-text: the drafts' name of cql2-text, as GDAL 3.6 sends)"),
         _param("filter-crs", "query", {"type": "string", "enum": offered_uris()},
                "CRS of the geometries in filter (default CRS84)"),
     ]  # fmt: skip

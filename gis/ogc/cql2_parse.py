@@ -28,6 +28,8 @@ MAX_NOTS = 20
 MAX_IN_VALUES = 200
 MAX_VERTICES = 1_000  # over all geometry literals of a filter
 LANGS = ("cql2-text", "cql2-json")
+# the drafts' name of cql2-text, which GDAL up to 3.6 sends (its CQL is CQL2-text compatible)
+ALIASES = {"cql-text": "cql2-text"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\S")
 _LOGICAL = {"and", "or", "not"}
 
@@ -122,6 +124,7 @@ def _first_line(exc: Exception) -> str:
 def parse_filter(text: str, lang: str | None = None) -> dict[str, Any]:
     """The filter as CQL2 JSON (a dict); BadRequest naming the problem or the limit."""
     lang = (lang or "cql2-text").strip().lower()
+    lang = ALIASES.get(lang, lang)
     if lang not in LANGS:
         raise BadRequest(f"filter-lang={lang!r} is not offered; use cql2-text or cql2-json")
     if len(text) > MAX_FILTER_CHARS:

@@ -256,10 +256,13 @@ def _literal(node: Any, spec: FieldSpec) -> Any:
         return node
     if kind == "boolean" and isinstance(node, bool):
         return node
-    if kind in ("date", "timestamptz") and isinstance(node, dict):
-        text = node.get("date") or node.get("timestamp")
+    if kind == "boolean" and isinstance(node, int | float) and node in (0, 1):
+        return bool(node)  # GDAL's OGR SQL writes booleans as 0/1
+    if kind in ("date", "timestamptz") and isinstance(node, dict | str):
+        # an ISO string is taken as DATE('…')/TIMESTAMP('…'), as GDAL and most servers do
+        text = node if isinstance(node, str) else node.get("date") or node.get("timestamp")
         try:
-            if kind == "date" and "date" in node:
+            if kind == "date" and (isinstance(node, str) or "date" in node):
                 return date.fromisoformat(str(text))
             if kind == "timestamptz":
                 moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
