@@ -215,3 +215,27 @@ def test_csv_and_html_take_the_filter(client: Any, demo_loaded: Any, frames) -> 
     assert len(csv_text.decode().strip().splitlines()) == expected + 1
     html = client.get("/collections/shelters/items?f=html&filter=kind%3D%27welfare%27")
     assert html.status_code == 200
+
+
+def test_fields_declared_index_get_a_btree(database_url: str, demo_loaded: Any, registry) -> None:
+    from gis.platform.db import connect
+
+    spec = registry.get("shelters")
+    declared = {f.name for f in spec.fields if f.index}
+    assert declared >= {"capacity", "kind"}
+    with connect(database_url) as conn:
+        table = conn.execute(
+            "SELECT format('layer_data.%I', layer_id || '__v' || version)"
+            " FROM kasane.layer_current WHERE layer_id = 'shelters'"
+        ).fetchone()
+        indexed = {
+            str(row[0])
+            for row in conn.execute(
+                "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " JOIN pg_am am ON am.oid = c.relam JOIN pg_attribute a"
+                " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                " WHERE i.indrelid = %s::regclass AND am.amname = 'btree'",
+                (table[0],),
+            ).fetchall()
+        }
+    assert indexed == declared | {"fid"}
