@@ -228,8 +228,16 @@ class _Translator:
             raise BadRequest("filter: write S_DWITHIN(geometry, <shape>, <distance>, meters)")
         if not isinstance(distance, int | float) or not 0 <= distance <= 100_000:
             raise BadRequest("filter: S_DWITHIN distance must be 0-100000 metres")
-        return sql.SQL("ST_DWithin({}::geography, {}::geography, {})").format(
-            column, self.geometry(args[1]), self.param(float(distance))
+        shape = self.geometry(args[1])
+        metres = self.param(float(distance))
+        # the GiST index answers a box around the shape (degrees per metre at its farthest
+        # latitude, 1 % wider); the geodesic test then runs only on the rows in it
+        box_around = sql.SQL(
+            "{col} && ST_Expand({g}, {d} * 1.01 / (111320 * cos(radians(least(85,"
+            " greatest(abs(ST_YMin({g})), abs(ST_YMax({g}))))))), {d} * 1.01 / 110574)"
+        ).format(col=column, g=shape, d=metres)
+        return sql.SQL("({} AND ST_DWithin({}::geography, {}::geography, {}))").format(
+            box_around, column, shape, metres
         )
 
 

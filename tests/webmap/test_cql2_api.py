@@ -113,8 +113,9 @@ def test_queryables_in_both_languages(client: Any, demo_loaded: Any, registry: A
     assert set(doc_ja["properties"]) == names | {"geometry"}
     assert "phone" not in doc_ja["properties"] and "address" not in doc_ja["properties"]
     assert doc_ja["properties"]["capacity"] == {
-        "title": "想定収容人数", "type": "integer", "minimum": 0,
+        "title": "想定収容人数", "type": "integer", "minimum": 0, "x-kasane-indexed": True,
     }  # fmt: skip
+    assert "x-kasane-indexed" not in doc_ja["properties"]["name"]
     assert doc_en["properties"]["capacity"]["title"] == "Capacity (persons)"
     assert doc_ja["properties"]["kind"]["enum"] == list(spec.field("kind").values)
     assert doc_ja["properties"]["hz_flood"]["type"] == "boolean"
