@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.storage import Conn
