@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-search
+.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -48,6 +48,10 @@ serve: setup
 
 bench-residents: setup
 	$(BIN)/python bench/residents.py
+
+# CQL2 filters on 200k synthetic shelters: parse, page of 100, z12 tile (docs/api.md).
+bench-filters: setup
+	$(BIN)/python bench/filters.py
 
 bench-etl: setup
 	$(BIN)/python bench/etl.py

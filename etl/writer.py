@@ -138,7 +138,9 @@ def write_chunks(
         # next load drops. Served versions change only in the transaction below.
         staged = table
         with phase("indexes (GiST geom, primary key)"):
-            build_indexes(conn, table, f"{spec.id}__v{version}")
+            build_indexes(
+                conn, table, f"{spec.id}__v{version}", tuple(f.name for f in spec.fields if f.index)
+            )
         with conn.transaction():
             with phase("analyze"):
                 bbox = storage.finish_table(conn, table, extent.bbox)

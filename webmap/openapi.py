@@ -49,6 +49,21 @@ def _common_params() -> list[Any]:
     ]
 
 
+def filter_params() -> list[Any]:
+    """``filter``, ``filter-lang`` and ``filter-crs`` (OGC API - Features Part 3, CQL2)."""
+    return [
+        _param("filter", "query", {"type": "string"},
+               "CQL2 filter on the queryables, e.g. capacity > 300 AND hz_flood = true;"
+               " S_INTERSECTS(geometry, POLYGON((…))); name LIKE '%小学校%'"),
+        _param("filter-lang", "query",
+               {"type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"],
+                "default": "cql2-text"},
+               "language of filter (cql-text: the drafts' name of cql2-text, as GDAL 3.6 sends)"),
+        _param("filter-crs", "query", {"type": "string", "enum": offered_uris()},
+               "CRS of the geometries in filter (default CRS84)"),
+    ]  # fmt: skip
+
+
 def _items_path(spec: LayerSpec) -> dict[str, Any]:
     filters = [
         _param(f.name, "query", {"type": _TYPES.get(f.type, "string")}, f"{f.title.en} equals")
@@ -60,7 +75,7 @@ def _items_path(spec: LayerSpec) -> dict[str, Any]:
             "summary": f"Features of {spec.title.en}",
             "operationId": f"items_{spec.id}",
             "tags": [spec.id],
-            "parameters": _common_params() + filters,
+            "parameters": _common_params() + filter_params() + filters,
             "responses": {
                 "200": {"description": "GeoJSON FeatureCollection",
                         "content": {"application/geo+json": {"schema": {"type": "object"}}}},
@@ -72,6 +87,8 @@ def _items_path(spec: LayerSpec) -> dict[str, Any]:
 
 def _simple(summary: str, mime: str = "application/json", **params: Any) -> dict[str, Any]:
     parameters = [_param(n, "path", {"type": t}, n, required=True) for n, t in params.items()]
+    if mime == "application/vnd.mapbox-vector-tile":
+        parameters += filter_params()
     return {"get": {"summary": summary, "parameters": parameters,
                     "responses": {"200": {"description": summary, "content": {mime: {}}},
                                   "400": _PROBLEM, "404": _PROBLEM}}}  # fmt: skip
@@ -97,6 +114,9 @@ def document() -> dict[str, Any]:
         c = f"/collections/{spec.id}"
         paths[c] = _simple(f"{spec.title.en}: description")
         paths[f"{c}/items"] = _items_path(spec)
+        paths[f"{c}/queryables"] = _simple(
+            f"{spec.title.en}: queryables (JSON Schema)", "application/schema+json"
+        )
         paths[f"{c}/items/{{featureId}}"] = _simple(
             f"{spec.title.en}: one feature", "application/geo+json", featureId="integer"
         )

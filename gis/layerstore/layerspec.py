@@ -91,6 +91,7 @@ class FieldSpec(Strict):
     required: bool = False
     filterable: bool = True
     in_tiles: bool = True
+    index: bool = False  # a b-tree on the column of each version, for filters (CQL2)
     values: tuple[str | int, ...] = ()
     minimum: float | None = None
     maximum: float | None = None

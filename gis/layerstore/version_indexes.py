@@ -32,7 +32,9 @@ def _conninfo(conn: Conn) -> str:
     return psycopg.conninfo.make_conninfo(**params)
 
 
-def _statements(table: sql.Identifier, name: str) -> tuple[list[sql.Composed], sql.Composed]:
+def _statements(
+    table: sql.Identifier, name: str, columns: tuple[str, ...] = ()
+) -> tuple[list[sql.Composed], sql.Composed]:
     """(index builds: the first on one connection, the others on the other; the statement that
     makes the key primary)."""
 
@@ -46,7 +48,13 @@ def _statements(table: sql.Identifier, name: str) -> tuple[list[sql.Composed], s
     primary = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(
         table, pkey, pkey
     )
-    return [gist("geom"), unique], primary
+    btrees = [
+        sql.SQL("CREATE INDEX {} ON {} ({})").format(
+            sql.Identifier(f"{name}_f{i}"), table, sql.Identifier(column)
+        )  # names short of PostgreSQL's 63 characters, whatever the field names
+        for i, column in enumerate(columns)
+    ]
+    return [gist("geom"), unique, *btrees], primary
 
 
 def _run(conn: Conn, statements: list[sql.Composed]) -> None:
@@ -54,10 +62,13 @@ def _run(conn: Conn, statements: list[sql.Composed]) -> None:
         conn.execute(statement)
 
 
-def build_indexes(conn: Conn, table: sql.Identifier, name: str) -> None:
-    """Primary key on ``fid`` and GiST index on ``geom`` of a committed
-    table; ``conn`` in autocommit mode. Each index is committed as it is built."""
-    builds, primary = _statements(table, name)
+def build_indexes(
+    conn: Conn, table: sql.Identifier, name: str, columns: tuple[str, ...] = ()
+) -> None:
+    """Primary key on ``fid``, GiST index on ``geom`` and a b-tree on each of ``columns``
+    (fields declared ``index = true``, where filters are expected) of a committed table;
+    ``conn`` in autocommit mode. Each index is committed as it is built."""
+    builds, primary = _statements(table, name, columns)
     try:
         other = psycopg.connect(_conninfo(conn), autocommit=True)
     except psycopg.OperationalError:

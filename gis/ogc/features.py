@@ -15,6 +15,7 @@ from psycopg import sql
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.storage import Conn, version_table
+from gis.ogc.filter_cost import bounded, check_cost
 from gis.ogc.items_query import ItemsQuery
 from gis.ogc.output_crs import DEFAULT, OutputCrs
 from gis.platform.errors import NotFound
@@ -64,6 +65,9 @@ def where_clause(query: ItemsQuery, params: dict[str, Any]) -> sql.Composable:
     for i, (name, value) in enumerate(query.filters):
         params[f"f{i}"] = value
         parts.append(sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(f"f{i}")))
+    if query.cql is not None:
+        params.update(query.cql.params)
+        parts.append(query.cql.condition)
     if not parts:
         return sql.SQL("")
     return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(parts)
@@ -92,7 +96,11 @@ def _feature_json(spec: LayerSpec, crs: OutputCrs) -> sql.Composable:
 
 
 def items(conn: Conn, spec: LayerSpec, version: int, query: ItemsQuery, rows: int) -> Page:
-    """One page of features; ``rows`` is the version's row count (for ``numberMatched``)."""
+    """One page of features; ``rows`` is the version's row count (for ``numberMatched``).
+
+    A CQL2 filter is checked against its cost rules first and runs under its time limit."""
+    if query.cql is not None:
+        check_cost(query.cql, spec, rows, has_bbox=query.bbox is not None)
     params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
     where = where_clause(query, params)
     statement = sql.SQL(
@@ -104,9 +112,11 @@ def items(conn: Conn, spec: LayerSpec, version: int, query: ItemsQuery, rows: in
         where=where,
         order=order_clause(query),
     )
-    row = conn.execute(statement, params, prepare=True).fetchone()
-    text, returned = (str(row[0]), int(row[1])) if row else ("", 0)
-    return Page(text, returned, _matched(conn, spec, version, query, where, params, returned))
+    with bounded(conn, query.cql):
+        row = conn.execute(statement, params, prepare=True).fetchone()
+        text, returned = (str(row[0]), int(row[1])) if row else ("", 0)
+        matched = _matched(conn, spec, version, query, where, params, returned)
+    return Page(text, returned, matched)
 
 
 def _matched(
@@ -118,7 +128,7 @@ def _matched(
     params: dict[str, Any],
     returned: int,
 ) -> int | None:
-    if query.bbox is None and not query.filters:
+    if query.bbox is None and not query.filters and query.cql is None:
         return rows_of(conn, spec, version)
     if returned < query.limit and (returned > 0 or query.offset == 0):
         return query.offset + returned  # the last page: no count needed
@@ -164,4 +174,7 @@ def csv_rows(conn: Conn, spec: LayerSpec, version: int, query: ItemsQuery) -> li
         where=where_clause(query, params),
         order=order_clause(query),
     )
-    return [tuple(r) for r in conn.execute(statement, params).fetchall()]
+    if query.cql is not None:
+        check_cost(query.cql, spec, rows_of(conn, spec, version), has_bbox=query.bbox is not None)
+    with bounded(conn, query.cql):
+        return [tuple(r) for r in conn.execute(statement, params).fetchall()]

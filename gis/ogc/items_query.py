@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 from gis.layerstore.layerspec import FieldSpec, LayerSpec
+from gis.ogc.cql2_parse import parse_filter
+from gis.ogc.cql2_sql import SqlFilter, to_sql
 from gis.ogc.output_crs import DEFAULT, OutputCrs, parse_crs
 from gis.platform.errors import BadRequest
 from gis.platform.params import parse_int
@@ -17,7 +19,8 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 MAX_OFFSET = 1_000_000
 # parameters with a meaning of their own; every other one must be a filterable property
-RESERVED = {"bbox", "bbox-crs", "crs", "limit", "offset", "sortby", "f", "lang", "properties"}
+RESERVED = {"bbox", "bbox-crs", "crs", "limit", "offset", "sortby", "f", "lang", "properties",
+            "filter", "filter-lang", "filter-crs"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class ItemsQuery:
     crs: OutputCrs = DEFAULT
     filters: tuple[tuple[str, Any], ...] = ()
     sortby: tuple[tuple[str, bool], ...] = ()  # (field, descending)
+    cql: SqlFilter | None = None  # the ``filter`` parameter (CQL2), translated
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -106,6 +110,7 @@ def parse_items_query(layer: LayerSpec, args: Mapping[str, str]) -> ItemsQuery:
             _field(layer, name, "sortby")
         sortby.append((name, descending))
     return ItemsQuery(
+        cql=parse_cql(layer, args),
         limit=parse_int(
             args.get("limit"), "limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
         ),
@@ -116,3 +121,15 @@ def parse_items_query(layer: LayerSpec, args: Mapping[str, str]) -> ItemsQuery:
         filters=tuple(sorted(filters)),
         sortby=tuple(sortby),
     )
+
+
+def parse_cql(layer: LayerSpec, args: Mapping[str, str], prefix: str = "cql_") -> SqlFilter | None:
+    """The ``filter`` / ``filter-lang`` / ``filter-crs`` parameters as SQL, or None."""
+    text = args.get("filter")
+    if text is None:
+        for name in ("filter-lang", "filter-crs"):
+            if args.get(name):
+                raise BadRequest(f"{name} is given without a filter")
+        return None
+    crs = parse_crs(args.get("filter-crs"), parameter="filter-crs")
+    return to_sql(parse_filter(text, args.get("filter-lang")), layer, crs, prefix=prefix)

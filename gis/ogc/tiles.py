@@ -31,6 +31,9 @@ from psycopg import sql
 
 from gis.layerstore.layerspec import GeometryType, LayerSpec
 from gis.layerstore.storage import SCHEMA, Conn, version_table
+from gis.ogc.cql2_sql import SqlFilter, to_sql
+from gis.ogc.filter_cost import bounded
+from gis.ogc.output_crs import DEFAULT, OutputCrs
 from gis.ogc.tile_bands import band_of, band_table, prepare_band, tolerance
 from gis.platform.errors import BadRequest
 
@@ -226,7 +229,29 @@ def _geometry(spec: LayerSpec, z: int, mercator: sql.Composable) -> sql.Composab
     )
 
 
-def _layer_tile(spec: LayerSpec, z: int, index: int, source: _Source) -> sql.Composable:
+def tile_filter(
+    spec: LayerSpec, version: int, expr: dict[str, Any], crs: OutputCrs, index: int
+) -> tuple[SqlFilter, sql.Composable]:
+    r"""A CQL2 filter (parsed JSON) as a condition on a tile's rows (``t``).
+
+    Attribute conditions on fields that are in the tiles are tested on the tile's own rows
+    (the band copies hold those columns); anything else (spatial conditions, which must see
+    the stored, unsimplified geometry, and fields left out of tiles) picks ``fid``\s from the
+    version table, so a filtered tile shows exactly the features that ``items`` returns."""
+    flt = to_sql(expr, spec, crs, prefix=f"cql{index}_")
+    in_tiles = {f.name for f in spec.fields if f.in_tiles}
+    if not flt.spatial and flt.fields <= in_tiles:
+        flt = to_sql(expr, spec, crs, prefix=f"cql{index}_", alias="t")
+        return flt, flt.condition
+    chosen = sql.SQL("t.fid IN (SELECT fid FROM {} WHERE {})").format(
+        version_table(spec.id, version), flt.condition
+    )
+    return flt, chosen
+
+
+def _layer_tile(
+    spec: LayerSpec, z: int, index: int, source: _Source, where: sql.Composable | None = None
+) -> sql.Composable:
     attrs = [f.name for f in spec.fields if f.in_tiles]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(name)) for name in attrs)
     return sql.SQL(
@@ -234,7 +259,7 @@ def _layer_tile(spec: LayerSpec, z: int, index: int, source: _Source) -> sql.Com
         " (SELECT * FROM (SELECT t.fid{columns}, {geom} AS geom FROM {table}"
         " WHERE {in_tile} LIMIT %(cap)s) AS r WHERE geom IS NOT NULL) AS q)"
     ).format(
-        in_tile=source.in_tile,
+        in_tile=source.in_tile if where is None else source.in_tile + sql.SQL(" AND ") + where,
         name=sql.Placeholder(f"name{index}"),
         extent=sql.Literal(EXTENT),
         columns=columns,
@@ -251,11 +276,16 @@ def tile(
     y: int,
     *,
     feature_cap: int = DEFAULT_FEATURE_CAP,
+    cql: dict[str, Any] | None = None,
+    cql_crs: OutputCrs = DEFAULT,
 ) -> bytes:
     """The MVT bytes of tile ``z/x/y`` with one MVT layer per ``(spec, version)``.
 
     Layers outside their zoom range (below ``min_zoom``) are left out; the result is empty
-    when no layer has a feature in the tile.
+    when no layer has a feature in the tile. ``cql`` (a parsed CQL2 filter) keeps only the
+    features that match it, in every layer, under the filter time limit (a tile is already
+    bounded by its bbox, so the LIKE rule of :func:`gis.ogc.filter_cost.check_cost` is not
+    applied).
     """
     check_address(z, x, y)
     params: dict[str, Any] = {
@@ -268,13 +298,19 @@ def tile(
     }
     params["w"], params["s"], params["e"], params["n"] = lonlat_envelope(z, x, y, BUFFER / EXTENT)
     pieces = []
+    flt: SqlFilter | None = None
     for index, (spec, version) in enumerate(layers):
+        where = None
+        if cql is not None:
+            flt, where = tile_filter(spec, version, cql, cql_crs, index)
+            params.update(flt.params)
         if z < spec.min_zoom:
             continue
         params[f"name{index}"] = spec.id
-        pieces.append(_layer_tile(spec, z, index, _source(conn, spec, version, z)))
+        pieces.append(_layer_tile(spec, z, index, _source(conn, spec, version, z), where))
     if not pieces:
         return b""
     statement = sql.SQL("SELECT ") + sql.SQL(" || ").join(pieces)
-    row = conn.execute(statement, params, prepare=True).fetchone()
+    with bounded(conn, flt):
+        row = conn.execute(statement, params, prepare=True).fetchone()
     return bytes(row[0]) if row and row[0] else b""

@@ -11,16 +11,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.storage import Conn
 from gis.ogc import features
 from gis.ogc.items_query import ItemsQuery, parse_items_query
 from gis.ogc.output_crs import parse_crs
+from gis.ogc.queryables import SCHEMA_MIME, queryables
 from gis.platform.errors import BadRequest, DatabaseUnavailable, NotFound
 from webmap import access, db
 from webmap import served_versions as served
+from webmap.i18n import current_lang
 from webmap.ogc import documents
 from webmap.ogc.documents import GEOJSON, JSON, link
 from webmap.ogc.html import html_alternate, map_pages, negotiated
@@ -87,6 +89,18 @@ def collection(layer_id: str) -> Response:
     spec = public_layer(layer_id)
     doc = documents.collection(spec, served.served(spec))
     return negotiated(doc, "pages/collection.html", spec=spec, maps=map_pages(spec))
+
+
+@bp.get("/collections/<layer_id>/queryables")
+def collection_queryables(layer_id: str) -> Response:
+    """What a ``filter`` may name: a JSON Schema with titles in the request's language."""
+    spec = public_layer(layer_id)
+    served.served(spec)
+    url = f"{documents.base()}/collections/{spec.id}/queryables"
+    response = jsonify(queryables(spec, current_lang(), url))
+    response.mimetype = SCHEMA_MIME
+    response.headers["Content-Language"] = current_lang()
+    return response
 
 
 def _page_links(spec: LayerSpec, query: ItemsQuery, returned: int, fmt: str) -> list[Any]:

@@ -3,13 +3,16 @@ once, and TileJSON 3.0.0. Tiles are cached per process, keyed by the served laye
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.served_versions import Served
 from gis.ogc import tiles
+from gis.ogc.cql2_parse import parse_filter
+from gis.ogc.output_crs import DEFAULT, OutputCrs, parse_crs
 from gis.platform.errors import BadRequest
 from webmap import context
 from webmap import served_versions as served
@@ -35,11 +38,24 @@ def layer_ids(names: str) -> list[str]:
 
 
 def tile_address(
-    versions: tuple[tuple[str, int], ...], z: int, x: int, y: int
+    versions: tuple[tuple[str, int], ...], z: int, x: int, y: int, cql_key: str = ""
 ) -> tuple[tuple[object, ...], str]:
-    """The response-cache key and strong ETag of tile ``z/x/y`` of these layer versions."""
-    address = ("mvt", versions, z, x, y)
+    """The response-cache key and strong ETag of tile ``z/x/y`` of these layer versions
+    (and of a filter, by its normalised form, so that spellings of one filter share a tile)."""
+    address: tuple[object, ...] = ("mvt", versions, z, x, y)
+    if cql_key:
+        address = (*address, cql_key)
     return address, etag_for(*address)
+
+
+def _tile_filter() -> tuple[dict[str, Any] | None, OutputCrs, str]:
+    """The ``filter``/``filter-lang``/``filter-crs`` of a tile request: parsed, CRS, cache key."""
+    text = request.args.get("filter")
+    if text is None:
+        return None, DEFAULT, ""
+    crs = parse_crs(request.args.get("filter-crs"), parameter="filter-crs")
+    expr = parse_filter(text, request.args.get("filter-lang"))
+    return expr, crs, json.dumps([expr, crs.uri], sort_keys=True, ensure_ascii=False)
 
 
 def _layers(names: str) -> list[tuple[LayerSpec, Served]]:
@@ -50,13 +66,14 @@ def _layers(names: str) -> list[tuple[LayerSpec, Served]]:
 def _tile(layers: list[tuple[LayerSpec, Served]], z: int, x: int, y: int) -> Response:
     tiles.check_address(z, x, y)
     versions = tuple((spec.id, s.version) for spec, s in layers)
-    address, etag = tile_address(versions, z, x, y)
+    cql, cql_crs, cql_key = _tile_filter()
+    address, etag = tile_address(versions, z, x, y, cql_key)
     cap = context.settings().tile_feature_cap
 
     def make() -> bytes:
         with version_connection() as conn:
             pairs = [(spec, s.version) for spec, s in layers]
-            return tiles.tile(conn, pairs, z, x, y, feature_cap=cap)
+            return tiles.tile(conn, pairs, z, x, y, feature_cap=cap, cql=cql, cql_crs=cql_crs)
 
     return cached(address, etag, MVT, make, status_empty=204)
 
