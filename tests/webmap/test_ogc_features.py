@@ -10,6 +10,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box, shape
 
+from gis.layerstore.loaded_layers import layer_status
+from gis.platform.db import connect
 from tests.demo import demo_frames
 
 
@@ -24,13 +26,16 @@ def _get(client, url: str):
     return json.loads(response.data)
 
 
-def test_landing_conformance_and_collections(client, demo_loaded, registry) -> None:
+def test_landing_conformance_and_collections(client, demo_loaded, registry, database_url) -> None:
     landing = _get(client, "/?f=json")
     rels = {link["rel"] for link in landing["links"]}
     assert {"self", "service-desc", "service-doc", "conformance", "data"} <= rels
     assert any("ogcapi-features-1" in c for c in _get(client, "/conformance")["conformsTo"])
     ids = {c["id"] for c in _get(client, "/collections")["collections"]}
-    assert ids == {spec.id for spec in registry.public() if not spec.derived}  # loaded ones
+    with connect(database_url) as conn:
+        loaded = set(layer_status(conn))
+    assert ids == {spec.id for spec in registry.public()} & loaded
+    assert {"shelters", "flood_depth"} <= ids
 
 
 def test_items_page_matches_the_demo_frame(client, demo_loaded, frames) -> None:
