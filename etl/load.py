@@ -86,7 +86,8 @@ def load(
                                       " same files (use --force to load again)")  # fmt: skip
         hashing = pool.submit(hash_inputs, [i for i in inputs if not i.sha256])
         report = LoadReport(spec.id, dry_run=options.dry_run)
-        wants_areas = "lg_code" in spec.field_names and spec.id != ADMIN_LAYER
+        by_code = spec.source is not None and spec.source.geometry == "lg_code"
+        wants_areas = ("lg_code" in spec.field_names or by_code) and spec.id != ADMIN_LAYER
         collector = Collector(spec, options, report, boundaries(conn) if wants_areas else None)
         chunks = collector.chunks(inputs, progress)
 

@@ -18,4 +18,5 @@ class LoadOptions:
     encoding: str | None = None
     crs: str | None = None
     values: dict[str, str] = field(default_factory=dict)  # --set FIELD=VALUE
+    sheet: str | None = None  # --sheet: a workbook's sheet (default: the first with data)
     scratch: Path | None = None  # where zips are unpacked (default: the system temp dir)

@@ -32,7 +32,7 @@ from etl.readers.geopackage import open_geopackage
 from etl.report import FileReport, LoadReport
 from etl.row_rules import Chunk, checked_chunk
 from etl.sniff import sniff
-from etl.sources import Context, Mapped, canonical, pick
+from etl.sources import Context, Mapped, canonical, declared, pick
 from gis.layerstore.layerspec import LayerSpec
 from gis.platform.errors import LoadError
 from gis.platform.timings import phase
@@ -68,9 +68,14 @@ def _tables(item: Input, options: LoadOptions, report: FileReport) -> tuple[Iter
         report.encoding, report.rows_read = vector.encoding, len(vector)
         return vector.tables(CHUNK_ROWS, CHUNK_BYTES), True
     if found.format == "xlsx":
-        raise LoadError(
-            f"this is {found.detail}, not CSV", hint="save it as CSV (UTF-8) and load that"
-        )
+        from etl.readers.spreadsheet import read_sheet
+
+        table = read_sheet(item.path, options.sheet)
+        table.source_crs = coordinate_crs(options.crs) if options.crs else None
+        report.rows_read = len(table)
+        for warning in table.warnings:
+            report.add(None, None, warning, "warning")
+        return iter([table]), False
     if found.format == "gtfs":
         raise LoadError("this is a GTFS feed", hint="load it with `kasane load transit FEED.zip`")
     raise LoadError(f"not loadable: {found.detail}")
@@ -90,7 +95,12 @@ def _members(item: Input, scratch: Path) -> list[Input]:
 
 def _mapper(spec: LayerSpec, table: Table, context: Context) -> tuple[Mapper, Mapped, bool]:
     """The source family's mapping for this table (or the layer's own field names), the
-    mapped first table, and whether the family needs the whole file at once."""
+    mapped first table, and whether the family needs the whole file at once. A layer file
+    that declares its own source mapping is mapped by it, whatever its kind."""
+    if spec.declared:
+        declared.check_fits(spec, table)
+        mapper = partial(declared.map_declared, spec)
+        return mapper, mapper(table, context), False
     try:
         source = pick(spec.kind, table)
         return source.map, source.map(table, context), source.whole_file
@@ -160,7 +170,7 @@ class Collector:
                 progress(len(inputs), len(inputs), "")
 
     def _file(self, item: Input, report: FileReport) -> Iterator[Chunk]:
-        context = Context(item.path, report, self.options.values)
+        context = Context(item.path, report, self.options.values, self.areas)
         try:
             with phase(READ):
                 tables, splittable = _tables(item, self.options, report)

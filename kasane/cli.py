@@ -15,7 +15,16 @@ import click
 import psycopg
 
 from gis.platform.errors import KasaneError
-from kasane import cmd_basemap, cmd_db, cmd_layers, cmd_load, cmd_serve, cmd_transit, cmd_users
+from kasane import (
+    cmd_basemap,
+    cmd_db,
+    cmd_layer_files,
+    cmd_layers,
+    cmd_load,
+    cmd_serve,
+    cmd_transit,
+    cmd_users,
+)
 from kasane.cmd_audit import audit_command
 from kasane.context import CliContext
 
@@ -59,6 +68,9 @@ def main(ctx: click.Context) -> None:
 
 main.add_command(cmd_db.db)
 main.add_command(cmd_layers.layers)
+for _command in (cmd_layer_files.draft_command, cmd_layer_files.new_command,
+                 cmd_layer_files.templates_command, cmd_layer_files.reload_command):  # fmt: skip
+    cmd_layers.layers.add_command(_command)
 main.add_command(cmd_serve.serve)
 main.add_command(cmd_serve.demo)
 main.add_command(cmd_users.users)

@@ -60,6 +60,7 @@ def _audit(url: str, layer: str, outcome: str, files: list[str]) -> None:
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Write a JSON report with every rejected row here.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Load even when the same files are already served.")
+@click.option("--sheet", help="Sheet of an Excel workbook (default: the first with data).")
 @click.option("--set", "defaults", multiple=True, metavar="FIELD=VALUE",
               help="Value for a field the files lack (e.g. survey_year=2020).")  # fmt: skip
 @click.pass_context
@@ -72,12 +73,14 @@ def load_command(
     crs: str | None,
     report_path: Path | None,
     force: bool,
+    sheet: str | None,
     defaults: tuple[str, ...],
 ) -> None:
     """Load PATHs (files or directories) into LAYER as a new version.
 
     Formats are detected from content: CSV (any Japanese encoding), GeoJSON, TopoJSON,
-    GeoPackage, shapefiles (loose or zipped) and, for `transit`, GTFS/GTFS-JP zips.
+    GeoPackage, shapefiles (loose or zipped), Excel workbooks (.xlsx, --sheet) and, for
+    `transit`, GTFS/GTFS-JP zips.
     Rejected rows are reported with their reason; the load is all or nothing. With
     KASANE_TIMINGS=1, the wall time of each phase is printed to stderr at the end.
     """
@@ -85,7 +88,7 @@ def load_command(
     if started is not None:
         timings.add("start-up (Python, imports, settings)", started)
     logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
-    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
+    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults), sheet=sheet)
     with _collector_paused():
         url = database_url(settings_of(ctx))
         progress = _progress if sys.stderr.isatty() else None

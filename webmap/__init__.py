@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["kasane.settings"] = settings
-    app.extensions["kasane.registry"] = LayerRegistry.from_dir(settings.layers_dir)
+    app.extensions["kasane.registry"] = registry = LayerRegistry.from_dir(settings.layers_dir)
     app.extensions["kasane.loader"] = loader
 
     from webmap import (
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         i18n,
         input_guard,
         integrated_map,
+        layer_files,
         metrics,
         ogc,
         openapi,
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     from webmap.residents import point_lookup as residents_memory
 
     db.init_app(app, settings)
+    layer_files.init_app(app, registry)
     errors.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

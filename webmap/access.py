@@ -39,6 +39,7 @@ def registry() -> LayerRegistry:
 
 def public_registry() -> LayerRegistry:
     """The layers anonymous callers may see (needs only an app context)."""
+    context.registry()  # re-read first if the layer files changed (drops the cached one)
     public: LayerRegistry | None = current_app.extensions.get("kasane.public_registry")
     if public is None:
         public = access.visible_registry(context.registry(), None)

@@ -15,6 +15,8 @@ def settings() -> Settings:
 
 
 def registry() -> LayerRegistry:
-    """The layer catalogue loaded at start-up."""
-    value: LayerRegistry = current_app.extensions["kasane.registry"]
-    return value
+    """The layer catalogue: read at start-up, re-read when layer files change
+    (:mod:`webmap.layer_files`)."""
+    from webmap import layer_files
+
+    return layer_files.registry_of(current_app)

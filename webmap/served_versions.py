@@ -36,6 +36,11 @@ def tracker_for(app: Flask) -> ServedVersions:
     return tracker
 
 
+def running_tracker(app: Flask) -> ServedVersions | None:
+    """This process's listener for ``app``'s database if one runs (never starts one)."""
+    return _trackers.get((os.getpid(), str(app.extensions.get("kasane.db_url"))))
+
+
 def close(app: Flask) -> None:
     """Stop this process's listener for ``app``'s database (the next request starts one)."""
     key = (os.getpid(), str(app.extensions.get("kasane.db_url")))

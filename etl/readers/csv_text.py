@@ -55,6 +55,13 @@ def read_csv(path: Path, encoding: str | None = None) -> Table:
     for row_cells in reader:
         records.append((start, row_cells))
         start = reader.line_num + 1
+    return table_from_records(records, used)
+
+
+def table_from_records(records: list[tuple[int, list[str]]], encoding: str | None) -> Table:
+    """A table from ``(row number, cells)`` records: the first header-like row among the first
+    :data:`HEADER_SEARCH_ROWS` is the header (title rows above it are skipped with a warning),
+    blank records are dropped. Shared by the CSV and spreadsheet readers."""
     if not records:
         raise LoadError("the file holds no records")
     width = max(len(c) for _, c in records[:HEADER_SEARCH_ROWS])
@@ -84,7 +91,7 @@ def read_csv(path: Path, encoding: str | None = None) -> Table:
     return Table(
         columns={name: list(column) for name, column in zip(names, cells, strict=True)},
         rows=np.array([line for line, _ in body], dtype=np.int64),
-        encoding=used,
+        encoding=encoding,
         warnings=warnings,
     )
 

@@ -41,6 +41,8 @@ class Context:
     path: Path
     report: FileReport
     options: dict[str, str] = field(default_factory=dict)
+    # served municipality outlines by code: (name, outline), for lg_code geometry sources
+    areas: dict[str, tuple[str, shapely.Geometry]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

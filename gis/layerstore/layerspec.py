@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gis.layerstore.source_spec import FieldSource, GeometrySource, check_geometry_source
+
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 RESERVED_FIELDS = {"fid", "geom", "geom_3857"}
@@ -27,6 +29,13 @@ class LayerKind(StrEnum):
     MESH_COVERAGE = "mesh_coverage"
     POPULATION_MESH = "population_mesh"
     ADDRESS = "address"
+    # generic kinds: any declared fields, mapped by the layer file's own source mapping
+    FACILITY = "facility"  # points: AEDs, toilets, hospitals, loudspeakers, …
+    ROUTE = "route"  # lines: snow-removal routes, evacuation routes, …
+    AREA = "area"  # polygons: school districts, designated zones, …
+
+
+GENERIC_KINDS = frozenset({LayerKind.FACILITY, LayerKind.ROUTE, LayerKind.AREA})
 
 
 class Theme(StrEnum):
@@ -95,6 +104,7 @@ class FieldSpec(Strict):
     values: tuple[str | int, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    source: FieldSource | None = None  # declared mapping: source columns and parse
 
     @field_validator("name")
     @classmethod
@@ -116,6 +126,12 @@ class FieldSpec(Strict):
             raise ValueError("values must have the field's type (strings for text fields)")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum must not exceed maximum")
+        if self.source is not None:
+            from gis.layerstore.source_spec import PARSE_TYPES
+
+            parse = self.source.parse_for(self.type)
+            if self.type not in PARSE_TYPES[parse]:
+                raise ValueError(f"source.parse {parse!r} cannot feed a {self.type} field")
         return self
 
     def check(self, value: object) -> str | None:
@@ -196,6 +212,7 @@ class LayerSpec(Strict):
     public: bool = True
     derived: bool = False  # computed by Kasane from other data (no demo frame, no file source)
     id_field: str | None = None
+    source: GeometrySource | None = None  # declared mapping: where the geometry comes from
 
     @field_validator("id")
     @classmethod
@@ -225,7 +242,24 @@ class LayerSpec(Strict):
             raise ValueError(f"style.property {self.style.property!r} is not a declared field")
         if self.id_field and self.id_field not in names:
             raise ValueError(f"id_field {self.id_field!r} is not a declared field")
+        self._consistent_source()
         return self
+
+    def _consistent_source(self) -> None:
+        declared = [f.name for f in self.fields if f.source is not None]
+        if self.source is not None:
+            check_geometry_source(self.source, self.geometry.value)
+            if not declared:
+                raise ValueError("[source] needs at least one field with source.columns")
+        elif declared:
+            raise ValueError(f"fields {declared} declare a source, but there is no [source] table")
+        if self.kind in GENERIC_KINDS and not self.derived and self.source is None:
+            raise ValueError(f"kind {self.kind.value!r} needs a [source] table and field sources")
+
+    @property
+    def declared(self) -> bool:
+        """True when the layer file maps its source itself (no Python mapper needed)."""
+        return self.source is not None
 
     def field(self, name: str) -> FieldSpec:
         """The declared field called ``name`` (KeyError when there is none)."""

@@ -18,8 +18,9 @@ def _describe(exc: ValidationError) -> str:
     return f"key {key!r}: {first['msg']}"
 
 
-def load_layer_file(path: Path) -> LayerSpec:
-    """Parse and validate one layer file; errors name the file, the key and why."""
+def load_layer_file(path: Path, *, check_stem: bool = True) -> LayerSpec:
+    """Parse and validate one layer file; errors name the file, the key and why (templates
+    are checked without ``check_stem``: their id is replaced when they are copied)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -30,7 +31,7 @@ def load_layer_file(path: Path) -> LayerSpec:
         spec = LayerSpec.model_validate(data)
     except ValidationError as exc:
         raise LayerSpecError(f"{path}: {_describe(exc)}") from exc
-    if spec.id != path.stem:
+    if check_stem and spec.id != path.stem:
         raise LayerSpecError(
             f"{path}: key 'id': {spec.id!r} must match the file name {path.stem!r}"
         )

@@ -25,6 +25,7 @@ from typing import Any
 
 import psycopg
 
+from gis.layerstore.layer_files import LAYER_FILES_CHANNEL
 from gis.layerstore.storage import NOTIFY_CHANNEL, Conn
 
 STATUS_CHANNEL = "kasane_shelter_status"  # sent by the trigger of migration 0302
@@ -64,6 +65,7 @@ class ServedVersions:
         self._first = threading.Event()
         self._layers_epoch = 0
         self._status_epoch = 0
+        self.files_epoch = 0  # `kasane layers reload` notifications heard (layer files changed)
 
     def start(self, wait_s: float = 2.0) -> ServedVersions:
         """Start listening; waits briefly for the first state so early requests hit memory."""
@@ -118,6 +120,8 @@ class ServedVersions:
                 if note.channel == NOTIFY_CHANNEL:
                     self._layers_epoch += 1
                     dirty.set()
+                elif note.channel == LAYER_FILES_CHANNEL:
+                    self.files_epoch += 1
                 else:
                     self._status_epoch += 1
 
@@ -126,6 +130,8 @@ class ServedVersions:
             conn.add_notify_handler(heard)
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
             conn.execute(f"LISTEN {STATUS_CHANNEL}")
+            conn.execute(f"LISTEN {LAYER_FILES_CHANNEL}")
+            self.files_epoch += 1  # a reload may have been sent while nobody listened
             self._state = read_state(conn)
             self._layers_epoch += 1  # anything may have changed while nobody listened
             self._status_epoch += 1

@@ -30,7 +30,7 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header, parse_etags
 from gis.ogc.tiles import check_address
 from gis.platform.errors import BadRequest
 from gis.platform.settings import Settings
-from webmap import access
+from webmap import access, layer_files
 from webmap import served_versions as served
 from webmap import usage_counting as usage
 from webmap.cache import ByteLRU
@@ -126,6 +126,7 @@ class FastTiles:
 
     def _public(self) -> Any:
         """The public layer registry (made once, in an app context, by :mod:`webmap.access`)."""
+        layer_files.registry_of(self.app)  # re-read if the layer files changed
         public = self.app.extensions.get("kasane.public_registry")
         if public is None:
             with self.app.app_context():
