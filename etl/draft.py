@@ -39,8 +39,14 @@ _PAIR = re.compile(r"^\s*[+-]?\d{2,3}\.\d+\s*[,、，]\s*[+-]?\d{2,3}\.\d+\s*$")
 _COUNT = re.compile(r"^(?:約)?\d[\d,]*\s*(?:人|名|台|件|床|基|箇所|か所|円)?\s*(?:[(（].*[)）])?$")
 _MESH = re.compile(r"^\d{6}(\d{2}(\d{1,2})?)?$")
 _BOOL_MARKS = set("○〇◯●◎×✕✓✔") | {"有", "無", "可", "不可", "true", "false", "yes", "no"}
-_KINDS = {"Point": "facility", "MultiPoint": "facility", "LineString": "route",
-          "MultiLineString": "route", "Polygon": "area", "MultiPolygon": "area"}  # fmt: skip
+_KINDS = {
+    "Point": "facility",
+    "MultiPoint": "facility",
+    "LineString": "route",
+    "MultiLineString": "route",
+    "Polygon": "area",
+    "MultiPolygon": "area",
+}
 
 
 @dataclass
@@ -108,8 +114,11 @@ def detect_geometry(table: Table) -> tuple[dict[str, object], str, list[str], li
         types = Counter(g.geom_type for g in table.geometry if g is not None)
         kind = types.most_common(1)[0][0] if types else "Geometry"
         if len(types) > 1:
-            kind = "Multi" + kind.removeprefix("Multi") if len(
-                {t.removeprefix("Multi") for t in types}) == 1 else "Geometry"  # fmt: skip
+            kind = (
+                "Multi" + kind.removeprefix("Multi")
+                if len({t.removeprefix("Multi") for t in types}) == 1
+                else "Geometry"
+            )
         return {"geometry": "file"}, kind, [], notes
     lat, lon = _find(table, LAT), _find(table, LON)
     if lat and lon:
@@ -124,16 +133,26 @@ def detect_geometry(table: Table) -> tuple[dict[str, object], str, list[str], li
         if all(_PAIR.match(t) for t in sample):
             return {"geometry": "latlon_cell", "columns": [name]}, "Point", [name], notes
         if all(_WKT.match(t) for t in sample):
-            types = {shapely.from_wkt(t).geom_type for t in sample[:10]}
-            kind = types.pop() if len(types) == 1 else "Geometry"
-            return {"geometry": "wkt", "columns": [name]}, kind, [name], notes
+            found = {str(shapely.from_wkt(t).geom_type) for t in sample[:10]}
+            shape = found.pop() if len(found) == 1 else "Geometry"
+            return {"geometry": "wkt", "columns": [name]}, shape, [name], notes
         if ("メッシュ" in name or "mesh" in name.lower()) and all(_MESH.match(t) for t in sample):
             return {"geometry": "mesh", "columns": [name]}, "Polygon", [name], notes
-    code = _find(table, ("全国地方公共団体コード", "市区町村コード", "都道府県コード又は市区町村コード",
-                         "団体コード", "lg_code"))  # fmt: skip
+    code = _find(
+        table,
+        (
+            "全国地方公共団体コード",
+            "市区町村コード",
+            "都道府県コード又は市区町村コード",
+            "団体コード",
+            "lg_code",
+        ),
+    )
     if code:
-        notes.append(f"no coordinates: geometry from the municipality of {code} (its outline);"
-                     " needs admin_boundaries loaded")  # fmt: skip
+        notes.append(
+            f"no coordinates: geometry from the municipality of {code} (its outline);"
+            " needs admin_boundaries loaded"
+        )
         return {"geometry": "lg_code", "columns": [code]}, "MultiPolygon", [code], notes
     notes.append("no geometry found: the draft assumes 緯度/経度 columns; fix [source]")
     return {"geometry": "latlon"}, "Point", [], notes
@@ -174,8 +193,8 @@ def draft(
         template = known.get(key(header))
         if template is not None and template.name not in taken:
             taken.add(template.name)
-            name, kind = template.name, template.type
-            parse = template.source.parse if template.source else None
+            name, kind = template.name, str(template.type)
+            parse: str | None = template.source.parse if template.source else None
             title = (template.title.ja, template.title.en)
             flags = (template.filterable, template.in_tiles)
         else:
@@ -186,8 +205,13 @@ def draft(
                 (True, True),
                 todo_en + 1,
             )
-        lines += ["", "[[fields]]", f'name = "{name}"', f'type = "{kind}"',
-                  f"title = {{ ja = {_q(title[0])}, en = {_q(title[1])} }}"]  # fmt: skip
+        lines += [
+            "",
+            "[[fields]]",
+            f'name = "{name}"',
+            f'type = "{kind}"',
+            f"title = {{ ja = {_q(title[0])}, en = {_q(title[1])} }}",
+        ]
         if name == "name":
             lines.append("required = true")
         if not flags[0]:
@@ -199,6 +223,8 @@ def draft(
     if todo_en:
         undecided.append(f"{todo_en} English field title(s) marked TODO: write them")
     undecided.append("title, description, licence and attribution are placeholders: write them")
+    if options is not None and options.crs:
+        undecided.append(f"the file does not state its CRS: load with --crs {options.crs}")
     if owner_code == owner:
         undecided.append(f"owner {owner} is a default: set the responsible organisation's code")
     head = _head(layer_id, geometry, owner_code, source, table, report, undecided, paths)
@@ -222,22 +248,48 @@ def _single_code(table: Table, known: dict[str, FieldSpec]) -> str | None:
     return None
 
 
-def _head(layer_id: str, geometry: str, owner: str, source: dict[str, object], table: Table,
-          report: FileReport, undecided: list[str], paths: list[Path]) -> list[str]:  # fmt: skip
+def _head(
+    layer_id: str,
+    geometry: str,
+    owner: str,
+    source: dict[str, object],
+    table: Table,
+    report: FileReport,
+    undecided: list[str],
+    paths: list[Path],
+) -> list[str]:
     crs = table.source_crs.to_epsg() if table.source_crs is not None else None
-    read = (f"# Read: {', '.join(p.name for p in paths)}: {report.format}, encoding"
-            f" {report.encoding or table.encoding or '-'} (detected), CRS"
-            f" {f'EPSG:{crs}' if crs else 'latitude/longitude as JGD2011 (none stated)'}")  # fmt: skip
+    read = (
+        f"# Read: {', '.join(p.name for p in paths)}: {report.format}, encoding"
+        f" {report.encoding or table.encoding or '-'} (detected), CRS"
+        f" {f'EPSG:{crs}' if crs else 'latitude/longitude as JGD2011 (none stated)'}"
+    )
     out = ["# Draft by `kasane layers draft`: check it, then `kasane layers validate`.", read]
     out += [f"# Undecided: {u}" for u in undecided]
     kind = _KINDS.get(geometry, "facility")
-    out += [f'id = "{layer_id}"', f'kind = "{kind}"', f'geometry = "{geometry}"',
-            f'owner = "{owner}"', "", "[title]", f"ja = {_q(layer_id)}",
-            f'en = "TODO: English title ({layer_id})"', "", "[description]",
-            'ja = "TODO: 利用者向けの説明 (何を示すデータか、その限界)"',
-            'en = "TODO: a sentence for users: what the data shows, its limits"', "",
-            "[license]", 'name = "TODO: licence (e.g. CC BY 4.0)"', "",
-            "[license.attribution]", 'ja = "TODO: 出典"', 'en = "TODO: Source"', "", "[source]"]  # fmt: skip
+    out += [
+        f'id = "{layer_id}"',
+        f'kind = "{kind}"',
+        f'geometry = "{geometry}"',
+        f'owner = "{owner}"',
+        "",
+        "[title]",
+        f"ja = {_q(layer_id)}",
+        f'en = "TODO: English title ({layer_id})"',
+        "",
+        "[description]",
+        'ja = "TODO: 利用者向けの説明 (何を示すデータか、その限界)"',
+        'en = "TODO: a sentence for users: what the data shows, its limits"',
+        "",
+        "[license]",
+        'name = "TODO: licence (e.g. CC BY 4.0)"',
+        "",
+        "[license.attribution]",
+        'ja = "TODO: 出典"',
+        'en = "TODO: Source"',
+        "",
+        "[source]",
+    ]
     out += [f"{k} = {_q(v)}" for k, v in source.items()]
     return out
 

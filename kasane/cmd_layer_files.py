@@ -65,15 +65,24 @@ def _owner(ctx: click.Context, owner: str | None) -> str:
 @click.option("--owner", help="6-digit code of the responsible organisation (default: detected).")
 @click.option("--encoding", help="Text encoding of a CSV (default: detected).")
 @click.option("--sheet", help="Sheet of an Excel workbook (default: the first with data).")
+@click.option("--crs", help="CRS of a file that does not say (as for `kasane load --crs`).")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.pass_context
-def draft_command(ctx: click.Context, paths: tuple[Path, ...], layer_id: str,
-                  output: str | None, owner: str | None, encoding: str | None,
-                  sheet: str | None, force: bool) -> None:  # fmt: skip
+def draft_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    layer_id: str,
+    output: str | None,
+    owner: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    crs: str | None,
+    force: bool,
+) -> None:
     """Draft a layer file from data files: fields with inferred types and the columns as
     source aliases, the geometry source, encoding and CRS detected, and what is undecided."""
     layer_id = _layer_id(layer_id)
-    options = LoadOptions(encoding=encoding, sheet=sheet)
+    options = LoadOptions(encoding=encoding, crs=crs, sheet=sheet)
     result = draft(list(paths), layer_id, _owner(ctx, owner), options)
     check(result.text, layer_id)  # a draft that does not validate is a bug, not the user's
     _write(_target(ctx, layer_id, output), result.text, force)
@@ -101,8 +110,14 @@ def templates_command() -> None:
 )
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.pass_context
-def new_command(ctx: click.Context, layer_id: str, template: str, owner: str | None,
-                output: str | None, force: bool) -> None:  # fmt: skip
+def new_command(
+    ctx: click.Context,
+    layer_id: str,
+    template: str,
+    owner: str | None,
+    output: str | None,
+    force: bool,
+) -> None:
     """Write layer LAYER_ID from a recommended-dataset template: a file in the standard
     format then loads with `kasane load LAYER_ID FILE`, unedited."""
     layer_id = _layer_id(layer_id)

@@ -16,8 +16,10 @@ _TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Override PartName="/xl/workbook.xml"
  ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
 {sheets}</Types>"""
-_SHEET_TYPE = ('<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
-               'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\n')  # fmt: skip
+_SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\n'
+)
 _RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Target="xl/workbook.xml"
@@ -48,23 +50,36 @@ def _cell(ref: str, value: Cell) -> str:
 def write_xlsx(path: Path, sheets: dict[str, list[list[Cell]]]) -> Path:
     """Write ``sheets`` (name -> rows of cells) as a workbook at ``path``."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("[Content_Types].xml", _TYPES.format(
-            sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))))  # fmt: skip
+        book.writestr(
+            "[Content_Types].xml",
+            _TYPES.format(
+                sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))
+            ),
+        )
         book.writestr("_rels/.rels", _RELS)
-        entries = "".join(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
-                          for n, name in enumerate(sheets, start=1))  # fmt: skip
+        entries = "".join(
+            f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
+            for n, name in enumerate(sheets, start=1)
+        )
         book.writestr(
             "xl/workbook.xml", f"<workbook {_NS} {_R}><sheets>{entries}</sheets></workbook>"
         )
-        rels = "".join(f'<Relationship Id="rId{n}" Type="{_WS}" Target="worksheets/sheet{n}.xml"/>'
-                       for n in range(1, len(sheets) + 1))  # fmt: skip
-        book.writestr("xl/_rels/workbook.xml.rels",
-                      '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                      f'relationships">{rels}</Relationships>')  # fmt: skip
+        rels = "".join(
+            f'<Relationship Id="rId{n}" Type="{_WS}" Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships">{rels}</Relationships>',
+        )
         for n, rows in enumerate(sheets.values(), start=1):
             body = "".join(
-                f'<row r="{r}">' + "".join(_cell(f"{_column(c)}{r}", v) for c, v in enumerate(row))
-                + "</row>" for r, row in enumerate(rows, start=1))  # fmt: skip
+                f'<row r="{r}">'
+                + "".join(_cell(f"{_column(c)}{r}", v) for c, v in enumerate(row))
+                + "</row>"
+                for r, row in enumerate(rows, start=1)
+            )
             book.writestr(
                 f"xl/worksheets/sheet{n}.xml",
                 f"<worksheet {_NS}><sheetData>{body}</sheetData></worksheet>",

@@ -74,8 +74,9 @@ def read_sheet(path: Path, sheet: str | None = None) -> Table:
 def _without_notes(records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
     """Records with note cells (``←データの項目名を入力``) blanked and a ``#property`` first
     column (a row-label column of some templates) dropped."""
-    cleaned = [(n, ["" if NOTE_HEADER.search(c.strip()) else c for c in cells])
-               for n, cells in records]  # fmt: skip
+    cleaned = [
+        (n, ["" if NOTE_HEADER.search(c.strip()) else c for c in cells]) for n, cells in records
+    ]
     labels = [cells[0].strip().lower() for _, cells in cleaned[:10] if cells]
     if any(label.startswith("#prop") for label in labels):
         cleaned = [(n, cells[1:]) for n, cells in cleaned]

@@ -18,6 +18,7 @@ import shapely
 from etl.cell_parsers import PARSERS, Parsed, enum_parser
 from etl.cell_values import clean
 from etl.readers import Table
+from etl.report import Action
 from etl.sources import Context, Mapped, column, points_from, values
 from etl.validate import RawPoint, parse_coordinates, resolve_points
 from gis.geo.mesh import mesh_polygon
@@ -73,7 +74,7 @@ def _field_values(field: FieldSpec, table: Table, ctx: Context) -> list[object] 
     if name is None:
         return None if default is None else [default] * len(table)
     parse = _parser(field)
-    action = "rejected" if field.required else "flagged"
+    action: Action = "rejected" if field.required else "flagged"
     out: list[object] = []
     for row, raw in zip(table.rows, table.columns[name], strict=True):
         value, problem = parse(raw)

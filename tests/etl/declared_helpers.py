@@ -24,8 +24,14 @@ def kasane(
 ) -> subprocess.CompletedProcess[str]:
     """`kasane ARGS` as a user runs it, against ``url`` and the layer files in ``layers``."""
     env = {**os.environ, "KASANE_DATABASE_URL": url, "KASANE_LAYERS_DIR": str(layers)}
-    proc = subprocess.run([sys.executable, "-m", "kasane", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "kasane", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(proc.stdout + proc.stderr)
     return proc
@@ -34,5 +40,9 @@ def kasane(
 def issues(report: Path) -> list[tuple[str, int | None, str | None, str]]:
     """(file, row, field, action) of every issue of a JSON load report."""
     data = json.loads(report.read_text("utf-8"))
-    return [(f["name"], i["row"], i["field"], i["action"]) for f in data["files"]
-            for i in f["issues"] if i["action"] != "warning"]  # fmt: skip
+    return [
+        (f["name"], i["row"], i["field"], i["action"])
+        for f in data["files"]
+        for i in f["issues"]
+        if i["action"] != "warning"
+    ]

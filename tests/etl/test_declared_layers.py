@@ -20,18 +20,27 @@ AED_HEADER = (
 
 
 def _aed_row(code: str, n: str, name: str, lat: str, lon: str, child: str) -> str:
-    return (f"{code},{n},山口県山口市,{name},,,山口県山口市亀山町2-1,1階,{lat},{lon},玄関,"
-            f"083-922-1111,,,山口市,月-金,8:30,17:15,,{child},,")  # fmt: skip
+    return (
+        f"{code},{n},山口県山口市,{name},,,山口県山口市亀山町2-1,1階,{lat},{lon},玄関,"
+        f"083-922-1111,,,山口市,月-金,8:30,17:15,,{child},,"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("令和6年4月1日", dt.date(2024, 4, 1)), ("R6.4.1", dt.date(2024, 4, 1)),
-     ("平成31年", dt.date(2019, 1, 1)), ("令和元年5月1日", dt.date(2019, 5, 1)),
-     ("Ｈ３０．１２．３", dt.date(2018, 12, 3)), ("昭和64年1月7日", dt.date(1989, 1, 7)),
-     ("2024/4/1", dt.date(2024, 4, 1)), ("２０２４年４月１日", dt.date(2024, 4, 1)),
-     ("20240401", dt.date(2024, 4, 1)), ("", None)],
-)  # fmt: skip
+    [
+        ("令和6年4月1日", dt.date(2024, 4, 1)),
+        ("R6.4.1", dt.date(2024, 4, 1)),
+        ("平成31年", dt.date(2019, 1, 1)),
+        ("令和元年5月1日", dt.date(2019, 5, 1)),
+        ("Ｈ３０．１２．３", dt.date(2018, 12, 3)),
+        ("昭和64年1月7日", dt.date(1989, 1, 7)),
+        ("2024/4/1", dt.date(2024, 4, 1)),
+        ("２０２４年４月１日", dt.date(2024, 4, 1)),
+        ("20240401", dt.date(2024, 4, 1)),
+        ("", None),
+    ],
+)
 def test_dates_in_japanese_eras(text: str, expected: dt.date | None) -> None:
     assert parse_date(text) == (expected, None)
 
@@ -46,8 +55,9 @@ def test_cell_parsers_say_why() -> None:
     assert parse_integer("１，２００") == (1200, None)
     assert parse_integer("多数") == (None, "'多数' is not a number")
     assert parse_number("9.9m") == (9.9, None)
-    assert [parse_boolean(v)[0] for v in ("○", "〇", "1", "1.0", "✓", "有", "true", "", "×", "無")] == [
-        True, True, True, True, True, True, True, None, False, False]  # fmt: skip
+    assert [
+        parse_boolean(v)[0] for v in ("○", "〇", "1", "1.0", "✓", "有", "true", "", "×", "無")
+    ] == [True, True, True, True, True, True, True, None, False, False]
     assert parse_boolean("不明") == (None, "'不明' is not a yes/no mark (1/○/有 or 0/×/無)")
     assert parse_code("0082020091") == ("0082020091", None)
     assert parse_code("352039.0") == ("352039", None)
@@ -68,8 +78,14 @@ def test_aed_template_loads_a_standard_cp932_file(etl_url: str, tmp_path: Path) 
         _aed_row("352039", "8", "ロンドン", "51.5", "-0.12", "○"),  # outside Japan
     ]
     sample = tmp_path / "AED設置箇所一覧.csv"
-    sample.write_text("AED設置箇所一覧（令和6年4月1日現在）,,,\r\n" + AED_HEADER + "\r\n"
-                      + "\r\n".join(rows) + "\r\n", "cp932")  # fmt: skip
+    sample.write_text(
+        "AED設置箇所一覧（令和6年4月1日現在）,,,\r\n"
+        + AED_HEADER
+        + "\r\n"
+        + "\r\n".join(rows)
+        + "\r\n",
+        "cp932",
+    )
     report = tmp_path / "r.json"
     proc = kasane(etl_url, layers, "load", "aed", str(sample), "--report", str(report))
     assert "loaded 5 features" in proc.stdout, proc.stdout
@@ -88,8 +104,12 @@ def test_aed_template_loads_a_standard_cp932_file(etl_url: str, tmp_path: Path) 
             " FROM layer_data.aed ORDER BY source_id"
         ).fetchall()
     assert [(r[0], r[2], r[3]) for r in got] == [
-        ("1", "352039", True), ("2", "352039", None), ("3", "352039", True),
-        ("4", "352039", None), ("7", "352039", False)]  # fmt: skip
+        ("1", "352039", True),
+        ("2", "352039", None),
+        ("3", "352039", True),
+        ("4", "352039", None),
+        ("7", "352039", False),
+    ]
     assert [float(r[4]) for r in got] == [34.1861, 34.1802, 34.1830, 34.1858, 34.1796]
 
 
@@ -99,7 +119,7 @@ geometry = "Point"
 owner = "352039"
 title = { ja = "防災行政無線 屋外拡声子局", en = "Disaster radio loudspeakers" }
 description = { ja = "屋外スピーカーの位置。", en = "Where the outdoor loudspeakers are." }
-license = { name = "CC BY 4.0", attribution = { ja = "出典: 山口市", en = "Source: Yamaguchi City" } }
+license = { name = "CC BY 4.0", attribution = { ja = "出典: 山口市", en = "Source: Yamaguchi" } }
 
 [source]
 geometry = "latlon"
@@ -158,45 +178,69 @@ def test_dms_list_with_era_dates_loads_by_declaration(etl_url: str, tmp_path: Pa
     proc = kasane(etl_url, layers, "load", "loudspeakers", str(sample), "--report", str(report))
     assert "loaded 5 features" in proc.stdout, proc.stdout
     assert {(r, c, a) for _, r, c, a in issues(report)} == {
-        (5, "installed_on", "flagged"), (6, "kind", "flagged"), (7, "緯度/経度", "rejected")}  # fmt: skip
+        (5, "installed_on", "flagged"),
+        (6, "kind", "flagged"),
+        (7, "緯度/経度", "rejected"),
+    }
     with connect(etl_url) as conn:
         got = conn.execute(
             "SELECT station_no, speakers, installed_on, kind, ST_X(geom), ST_Y(geom)"
             " FROM layer_data.loudspeakers ORDER BY station_no"
         ).fetchall()
     assert [r[:4] for r in got] == [
-        ("001", 4, dt.date(2020, 4, 1), "roof"), ("002", 2, dt.date(2021, 10, 1), "pole"),
-        ("003", 3, dt.date(2019, 1, 1), "pole"), ("004", 3, None, "pole"),
-        ("005", 3, dt.date(2023, 1, 1), None)]  # fmt: skip
+        ("001", 4, dt.date(2020, 4, 1), "roof"),
+        ("002", 2, dt.date(2021, 10, 1), "pole"),
+        ("003", 3, dt.date(2019, 1, 1), "pole"),
+        ("004", 3, None, "pole"),
+        ("005", 3, dt.date(2023, 1, 1), None),
+    ]
     assert got[0][4:] == pytest.approx((131 + 28 / 60 + 30.1 / 3600, 34 + 11 / 60 + 2.5 / 3600))
 
 
 def test_lat_lon_in_one_cell_and_a_spreadsheet(etl_url: str, tmp_path: Path) -> None:
     layers = layers_copy(tmp_path)
-    text = LOUDSPEAKERS.replace('geometry = "latlon"\nlat = ["北緯", "緯度"]\nlon = ["東経", "経度"]',
-                                'geometry = "latlon_cell"\ncolumns = ["位置", "緯度経度"]')  # fmt: skip
+    text = LOUDSPEAKERS.replace(
+        'geometry = "latlon"\nlat = ["北緯", "緯度"]\nlon = ["東経", "経度"]',
+        'geometry = "latlon_cell"\ncolumns = ["位置", "緯度経度"]',
+    )
     (layers / "loudspeakers.toml").write_text(text, "utf-8")
-    book = write_xlsx(tmp_path / "子局.xlsx", {
-        "説明": [],
-        "一覧": [
-            ["屋外拡声子局一覧", None, None, None],
-            ["#property", "番号", "設置場所", "緯度経度", "設置日", "←データの項目名を入力"],
-            ["#data", 1, "大殿", "34.1861, 131.4705", "R2.4.1", None],
-            ["#data", 2, "湯田", "131.4690,34.1830", "令和3年4月1日", None],  # lon,lat: swapped
-            ["#data", 3, "宮野", "34.18", "令和3年4月1日", None],  # one number only
-        ],
-    })  # fmt: skip
+    book = write_xlsx(
+        tmp_path / "子局.xlsx",
+        {
+            "説明": [],
+            "一覧": [
+                ["屋外拡声子局一覧", None, None, None],
+                ["#property", "番号", "設置場所", "緯度経度", "設置日", "←データの項目名を入力"],
+                ["#data", 1, "大殿", "34.1861, 131.4705", "R2.4.1", None],
+                ["#data", 2, "湯田", "131.4690,34.1830", "令和3年4月1日", None],  # lon,lat: swapped
+                ["#data", 3, "宮野", "34.18", "令和3年4月1日", None],  # one number only
+            ],
+        },
+    )
     report = tmp_path / "r.json"
     proc = kasane(etl_url, layers, "load", "loudspeakers", str(book), "--report", str(report))
     assert "loaded 2 features" in proc.stdout, proc.stdout
     assert {(r, c, a) for _, r, c, a in issues(report)} == {
-        (4, "緯度/経度", "repaired"), (5, "緯度/経度", "rejected")}  # fmt: skip
+        (4, "緯度/経度", "repaired"),
+        (5, "緯度/経度", "rejected"),
+    }
     with connect(etl_url) as conn:
-        got = conn.execute("SELECT station_no, place, installed_on FROM layer_data.loudspeakers"
-                           " ORDER BY station_no").fetchall()  # fmt: skip
+        got = conn.execute(
+            "SELECT station_no, place, installed_on FROM layer_data.loudspeakers"
+            " ORDER BY station_no"
+        ).fetchall()
     assert got == [("1", "大殿", dt.date(2020, 4, 1)), ("2", "湯田", dt.date(2021, 4, 1))]
-    wrong = kasane(etl_url, layers, "load", "loudspeakers", str(book), "--sheet", "無い", "--force",
-                   check=False)  # fmt: skip
+    wrong = kasane(
+        etl_url,
+        layers,
+        "load",
+        "loudspeakers",
+        str(book),
+        "--sheet",
+        "無い",
+        "--force",
+        check=False,
+    )
     assert wrong.returncode != 0 and "no sheet '無い'" in wrong.stdout + wrong.stderr
 
 
