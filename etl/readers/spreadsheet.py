@@ -43,7 +43,7 @@ def sheet_names(path: Path) -> list[str]:
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except (CalamineError, OSError, ValueError) as err:
-        raise LoadError(f"cannot read the workbook: {err}") from err
+        raise LoadError(f"cannot read this Excel workbook (xlsx): {err}") from err
 
 
 def read_sheet(path: Path, sheet: str | None = None) -> Table:
@@ -64,7 +64,7 @@ def read_sheet(path: Path, sheet: str | None = None) -> Table:
         else:
             raise LoadError("the workbook holds no data in any sheet")
     except (CalamineError, OSError, ValueError) as err:
-        raise LoadError(f"cannot read the workbook: {err}") from err
+        raise LoadError(f"cannot read this Excel workbook (xlsx): {err}") from err
     table = table_from_records(_without_notes(records), None)
     if sheet is None and len(names) > 1:
         table.warnings.append(f"read sheet {name!r} (of {', '.join(names)}; choose with --sheet)")

@@ -85,13 +85,13 @@ def test_formats_from_content(tmp_path: Path) -> None:
     assert (sniff(sjis).format, sniff(sjis).encoding) == ("csv", "cp932")
 
 
-def test_xlsx_named_csv_is_rejected_saying_what_it_is(etl_url: str, tmp_path: Path) -> None:
+def test_damaged_xlsx_named_csv_is_rejected_saying_what_it_is(etl_url: str, tmp_path: Path) -> None:
     fake = tmp_path / "shelters.csv"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("xl/workbook.xml", "<workbook/>")
     proc = run_load(etl_url, "shelters", str(fake))
     assert proc.returncode == 1
-    assert "an Excel workbook (xlsx), not CSV" in proc.stdout
+    assert "cannot read this Excel workbook (xlsx): " in proc.stdout
 
 
 def test_flag_and_count_forms() -> None:
