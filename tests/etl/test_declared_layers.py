@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from etl.cell_parsers import parse_boolean, parse_code, parse_date, parse_integer, parse_number
 from gis.platform.db import connect
 from tests.etl.declared_helpers import issues, kasane, layers_copy
+from tests.shared_data import shared_path
 from tests.xlsx_writer import write_xlsx
 
 AED_HEADER = (
@@ -253,3 +255,32 @@ def test_a_file_lacking_declared_columns_is_refused_with_them(etl_url: str, tmp_
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "lack what layers/toilets.toml declares: name (名称 | name); geometry (緯度" in out
+
+
+def test_emergency_site_template_loads_the_real_municipal_files(
+    etl_url: str, tmp_path: Path
+) -> None:
+    """Seven real 指定緊急避難場所一覧 files of Yamaguchi (CP932 and UTF-8 with BOM, flags as
+    1/〇/○/×/blank/U+3000, 5-digit codes, 2019 and 2024 column names) load unedited."""
+    folder = shared_path("yamaguchi-uesugi", "evacuation")
+    layers = layers_copy(tmp_path)
+    kasane(etl_url, layers, "layers", "new", "emergency", "--template", "emergency_sites")
+    report = tmp_path / "r.json"
+    proc = kasane(etl_url, layers, "load", "emergency", str(folder), "--report", str(report))
+    assert "loaded 691 features" in proc.stdout, proc.stdout
+    found = Counter((Path(f).name[:12], column, action) for f, _, column, action in issues(report))
+    assert found == {
+        ("【周防大島町】指定緊急避", "緯度/経度", "rejected"): 179,  # no coordinates at all
+        ("10_指定緊急避難場所一", "lg_code", "rejected"): 32,  # 市区町村コード left empty
+        ("hinanjo.csv", "緯度/経度", "rejected"): 1,  # 経度 = 緯度
+        ("352080_evacu", "緯度", "repaired"): 1,  # 343.208813
+    }
+    kaminoseki = folder / "10_指定緊急避難場所一覧_353418_evacuation_space_2022.6.csv"
+    proc = kasane(etl_url, layers, "load", "emergency", str(kaminoseki), "--set", "lg_code=353418")
+    assert "loaded 32 features" in proc.stdout, proc.stdout
+    with connect(etl_url) as conn:
+        flags = conn.execute(
+            "SELECT count(*) FILTER (WHERE hz_flood), count(*) FILTER (WHERE hz_tsunami),"
+            " count(*) FILTER (WHERE kind = 'both'), count(*) FROM layer_data.emergency"
+        ).fetchone()
+    assert flags == (32, 23, 13, 32)  # counted in the file: 洪水 32 × 1, 津波 23, 重複 13
