@@ -47,7 +47,8 @@ def sheet_names(path: Path) -> list[str]:
 
 
 def read_sheet(path: Path, sheet: str | None = None) -> Table:
-    """One sheet as a table: ``sheet`` by name, or the first that holds data."""
+    """One sheet as a table: ``sheet`` by name, or the first that holds a table (a cover
+    sheet with a title or notes only is passed over)."""
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
@@ -55,20 +56,21 @@ def read_sheet(path: Path, sheet: str | None = None) -> Table:
             raise LoadError(
                 f"the workbook has no sheet {sheet!r}", hint=f"sheets: {', '.join(names)}"
             )
-        candidates = [sheet] if sheet is not None else names
-        for name in candidates:
+        problems: list[str] = []
+        for name in [sheet] if sheet is not None else names:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             records = [(i, [_text(c) for c in r]) for i, r in enumerate(rows, start=1)]
-            if any(any(c.strip() for c in cells) for _, cells in records):
-                break
-        else:
-            raise LoadError("the workbook holds no data in any sheet")
+            try:
+                table = table_from_records(_without_notes(records), None)
+            except LoadError as err:
+                problems.append(f"{name}: {err.message}")
+                continue
+            if sheet is None and len(names) > 1:
+                table.warnings.append(f"read sheet {name!r} of {', '.join(names)} (--sheet)")
+            return table
     except (CalamineError, OSError, ValueError) as err:
         raise LoadError(f"cannot read this Excel workbook (xlsx): {err}") from err
-    table = table_from_records(_without_notes(records), None)
-    if sheet is None and len(names) > 1:
-        table.warnings.append(f"read sheet {name!r} (of {', '.join(names)}; choose with --sheet)")
-    return table
+    raise LoadError(f"no sheet holds a table ({'; '.join(problems)})", hint="give --sheet")
 
 
 def _without_notes(records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
