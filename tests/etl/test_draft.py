@@ -63,22 +63,39 @@ def test_draft_validates_and_loads(
 
 def test_draft_knows_standard_columns_and_reads_workbooks(etl_url: str, tmp_path: Path) -> None:
     layers = layers_copy(tmp_path)
-    book = write_xlsx(tmp_path / "公衆トイレ.xlsx", {
-        "表紙": [["公衆トイレ一覧"]],
-        "データ": [
-            ["公衆トイレ一覧（令和6年4月1日現在）"],
-            ["名称", "住所", "緯度経度", "車椅子使用者用トイレ有無", "設置年月日", "便器数", "管理番号"],
-            ["駅前", "山口市1", "34.1861,131.4705", "○", "令和2年4月1日", "3基", "0012"],
-            ["公園", "山口市2", "34.1802,131.4731", "", "H30.5.1", "2", "0013"],
-        ],
-    })  # fmt: skip
+    book = write_xlsx(
+        tmp_path / "公衆トイレ.xlsx",
+        {
+            "表紙": [["公衆トイレ一覧"]],
+            "データ": [
+                ["公衆トイレ一覧（令和6年4月1日現在）"],
+                [
+                    "名称",
+                    "住所",
+                    "緯度経度",
+                    "車椅子使用者用トイレ有無",
+                    "設置年月日",
+                    "便器数",
+                    "管理番号",
+                ],
+                ["駅前", "山口市1", "34.1861,131.4705", "○", "令和2年4月1日", "3基", "0012"],
+                ["公園", "山口市2", "34.1802,131.4731", "", "H30.5.1", "2", "0013"],
+            ],
+        },
+    )
     proc = kasane(etl_url, layers, "layers", "draft", str(book), "--id", "toilets", "-o", "-")
     text = proc.stdout
     assert not (layers / "toilets.toml").exists()
     assert 'kind = "facility"' in text and 'geometry = "latlon_cell"' in text
     assert "geometry from: latlon_cell" in proc.stderr
-    for line in ('name = "name"', 'name = "wheelchair"', 'type = "boolean"', 'type = "date"',
-                 'en = "TODO: English title (便器数)"', 'columns = ["管理番号"], parse = "code"'):  # fmt: skip
+    for line in (
+        'name = "name"',
+        'name = "wheelchair"',
+        'type = "boolean"',
+        'type = "date"',
+        'en = "TODO: English title (便器数)"',
+        'columns = ["管理番号"], parse = "code"',
+    ):
         assert line in text, line
     assert re.search(r'name = "col_06"\ntype = "integer"', text)  # 3基: a count with its unit
     (layers / "toilets.toml").write_text(text, "utf-8")
