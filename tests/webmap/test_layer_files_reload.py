@@ -77,6 +77,7 @@ def test_new_layer_without_restart_and_broken_file_refused(reload_url: str, tmp_
         x, y = _tile(131.4705, 34.1861, 14)
         status, body = _get(f"{base}/tiles/aed/14/{x}/{y}.mvt")
         assert status == 200 and body
+        assert _everywhere(base, lambda b: "AED設置箇所一覧" in _get(b + "/map")[1].decode())
         status, body = _get(base + "/datasets?f=json")
         assert status == 200 and "/datasets/aed." in body.decode()
 
