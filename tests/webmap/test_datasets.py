@@ -13,9 +13,15 @@ import shapely
 
 from gis.layerstore.registry import LayerRegistry
 from gis.platform.settings import PROJECT_ROOT
+from tests.demo import demo_frames as demo_layer_frames
 
 # every layer the demo loads (derived layers such as transit_blank_areas are computed, not loaded)
-LAYERS = [s.id for s in LayerRegistry.from_dir(PROJECT_ROOT / "layers") if not s.derived]
+# layers whose demo data is a generated frame (the gazetteer is loaded from MLIT-format files)
+LAYERS = [
+    s.id
+    for s in LayerRegistry.from_dir(PROJECT_ROOT / "layers")
+    if not s.derived and s.id in demo_layer_frames()
+]
 
 
 def _single(geom):
