@@ -19,3 +19,5 @@ class LoadOptions:
     crs: str | None = None
     values: dict[str, str] = field(default_factory=dict)  # --set FIELD=VALUE
     scratch: Path | None = None  # where zips are unpacked (default: the system temp dir)
+    # rows further than this outside the municipality they name are rejected (nearer: flagged)
+    reject_outside_km: float = 10.0  # etl.municipality.REJECT_KM

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from etl.load import LoadOptions, load
+from etl.municipality import REJECT_KM
 from gis.platform import audit, timings
 from gis.platform.db import connection, database_url
 from gis.platform.errors import BadRequest
@@ -62,6 +63,13 @@ def _audit(url: str, layer: str, outcome: str, files: list[str]) -> None:
 @click.option("--force", is_flag=True, help="Load even when the same files are already served.")
 @click.option("--set", "defaults", multiple=True, metavar="FIELD=VALUE",
               help="Value for a field the files lack (e.g. survey_year=2020).")  # fmt: skip
+@click.option(
+    "--reject-outside-km",
+    type=click.FloatRange(min=0),
+    default=REJECT_KM,
+    show_default=True,
+    help="Reject rows this far outside the municipality they name (nearer: flagged).",
+)
 @click.pass_context
 def load_command(
     ctx: click.Context,
@@ -73,6 +81,7 @@ def load_command(
     report_path: Path | None,
     force: bool,
     defaults: tuple[str, ...],
+    reject_outside_km: float,
 ) -> None:
     """Load PATHs (files or directories) into LAYER as a new version.
 
@@ -85,7 +94,8 @@ def load_command(
     if started is not None:
         timings.add("start-up (Python, imports, settings)", started)
     logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
-    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults))
+    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults),
+                          reject_outside_km=reject_outside_km)  # fmt: skip
     with _collector_paused():
         url = database_url(settings_of(ctx))
         progress = _progress if sys.stderr.isatty() else None
