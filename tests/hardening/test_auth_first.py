@@ -80,7 +80,7 @@ def test_signed_in_writes_do_read_the_body(
 
 def test_the_draft_evaluation_stays_open_to_everyone(restricted_app: Any) -> None:
     """Evaluating a draft saves nothing: it is a computation, answered without a token."""
-    assert ANONYMOUS_WRITES == {"transit_api.evaluate_draft"}
+    assert {"transit_api.evaluate_draft"} == ANONYMOUS_WRITES
     client = restricted_app.test_client()
     answer = _send(client, "POST", "/api/transit/drafts/evaluate", None, GARBAGE)
     assert answer.status_code == 400
