@@ -8,10 +8,13 @@ otherwise from the stop sequences of its trips (one line per distinct stop patte
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import psycopg
 import shapely
 
 from etl.gtfs import store_feed
@@ -187,6 +190,13 @@ def load_feeds(
                     feed.warnings += _period_warnings(conn, feed_id)
             except LoadError as err:
                 file_report.error = str(err)
+                continue
+            except psycopg.errors.IntegrityError as err:  # e.g. a stop_id given twice
+                detail = err.diag.message_detail or ""
+                file_report.error = f"breaks a GTFS rule: {err.diag.message_primary} {detail}"
+                continue
+            except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+                file_report.error = f"a damaged zip archive ({err})"
                 continue
             except Exception as err:  # a library's surprise or a bug: this feed only
                 reject_file(file_report, err)
