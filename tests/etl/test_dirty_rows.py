@@ -5,6 +5,9 @@ one line for the person, the traceback in the JSON report, the other files loade
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from etl import read_inputs as collect
 from etl.load import LoadOptions, load
 from gis.layerstore.registry import LayerRegistry
 from tests.conftest import ROOT
+from tests.etl.conftest import ROOT as REPO
 from tests.etl.conftest import run_load
 from tests.shared_data import shared_path
 
@@ -117,3 +121,33 @@ def test_an_unexpected_error_rejects_only_its_file(
     assert "rejected: cannot be read (KeyError" in report.summary()
     assert "Traceback" not in report.summary()
     assert files["good.csv"]["traceback"] is None
+
+
+def test_a_bug_in_kasane_load_is_one_line_and_a_traceback_file(
+    etl_url: str, tmp_path: Path
+) -> None:
+    """A failure nobody foresaw (simulated: the load itself raises KeyError): one line on the
+    screen, exit 1, the traceback in the JSON report."""
+    sample = tmp_path / "x.csv"
+    sample.write_text(HEADER + "352039,ok,34.18,131.47,a\n", "utf-8")
+    report = tmp_path / "r.json"
+    script = (
+        "import sys, kasane.cmd_load as c\n"
+        "def broken(*args, **kwargs): raise KeyError('surprise')\n"
+        "c.load = broken\n"
+        "from kasane.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    args = ["load", "wifi_spots", str(sample), "--report", str(report)]
+    proc = subprocess.run([sys.executable, "-c", script, *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "KASANE_DATABASE_URL": etl_url})  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.stderr.strip() == (
+        "kasane: error: the load failed (KeyError: 'surprise'); nothing was published. The"
+        f" traceback for the developers: {report}"
+    )
+    data = json.loads(report.read_text("utf-8"))
+    assert data["outcome"] == "failed: KeyError: 'surprise'"
+    assert "Traceback (most recent call last)" in data["traceback"]
