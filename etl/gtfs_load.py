@@ -8,15 +8,19 @@ otherwise from the stop sequences of its trips (one line per distinct stop patte
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import psycopg
 import shapely
 
 from etl.gtfs import store_feed
 from etl.inputs import expand
 from etl.load import LoadOptions, Progress
-from etl.report import FileReport, LoadReport
+from etl.report import FileReport, LoadReport, reject_file
 from etl.sniff import sniff
 from etl.writer import write_in_transaction
 from gis.layerstore import storage
@@ -24,6 +28,7 @@ from gis.layerstore.registry import LayerRegistry
 from gis.platform.db import connect
 from gis.platform.errors import LoadError, NotFound
 from gis.transit import derived
+from gis.transit.periods import feed_periods
 
 STOPS_SQL = """
 SELECT feed_id, stop_id, stop_name AS name,
@@ -134,6 +139,25 @@ def publish_layers(conn: storage.Conn, registry: LayerRegistry) -> dict[str, int
     return versions
 
 
+def _period_warnings(conn: storage.Conn, feed_id: str) -> list[str]:
+    """A warning when the feed's service period does not include today (read inside the
+    feed's transaction, so also in a dry run)."""
+    found = feed_periods(conn, feed_id)
+    if not found:
+        return []
+    period, today = found[0], date.today()
+    status = period.status(today)
+    if status == "unknown":
+        return [f"feed {feed_id} has no service dates (calendar.txt, calendar_dates.txt)"]
+    if status == "current":
+        return []
+    where = "ended" if status == "expired" else "has not started"
+    return [
+        f"feed {feed_id}: service period {period.first} to {period.last} {where} (today is"
+        f" {today}); the transit page opens on a day inside it and says so"
+    ]
+
+
 def load_feeds(
     url: str, registry: LayerRegistry, paths: list[Path], options: LoadOptions,
     progress: Progress | None = None,
@@ -163,8 +187,19 @@ def load_feeds(
             try:  # a savepoint: a bad feed is rolled back alone
                 with conn.transaction(force_rollback=options.dry_run):
                     feed = store_feed(conn, feed_id, item.path, item.sha256)
+                    feed.warnings += _period_warnings(conn, feed_id)
             except LoadError as err:
                 file_report.error = str(err)
+                continue
+            except psycopg.errors.IntegrityError as err:  # e.g. a stop_id given twice
+                detail = err.diag.message_detail or ""
+                file_report.error = f"breaks a GTFS rule: {err.diag.message_primary} {detail}"
+                continue
+            except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+                file_report.error = f"a damaged zip archive ({err})"
+                continue
+            except Exception as err:  # a library's surprise or a bug: this feed only
+                reject_file(file_report, err)
                 continue
             changed = changed or not options.dry_run
             file_report.rows_read = file_report.rows_loaded = sum(feed.counts.values())

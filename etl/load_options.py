@@ -20,3 +20,5 @@ class LoadOptions:
     values: dict[str, str] = field(default_factory=dict)  # --set FIELD=VALUE
     sheet: str | None = None  # --sheet: a workbook's sheet (default: the first with data)
     scratch: Path | None = None  # where zips are unpacked (default: the system temp dir)
+    # rows further than this outside the municipality they name are rejected (nearer: flagged)
+    reject_outside_km: float = 10.0  # etl.municipality.REJECT_KM

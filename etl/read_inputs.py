@@ -25,11 +25,11 @@ import numpy as np
 
 from etl.inputs import Input, expand
 from etl.load_options import LoadOptions, Progress
-from etl.municipality import Areas, flag_outside_municipality
+from etl.municipality import Areas, check_municipality
 from etl.readers import Table, to_wgs84
 from etl.readers.csv_text import coordinate_crs, read_csv
 from etl.readers.geopackage import open_geopackage
-from etl.report import FileReport, LoadReport
+from etl.report import FileReport, LoadReport, reject_file
 from etl.row_rules import Chunk, checked_chunk
 from etl.sniff import sniff
 from etl.sources import Context, Mapped, canonical, declared, pick
@@ -188,22 +188,35 @@ class Collector:
         except LoadError as err:
             report.error = str(err)
             return
+        except Exception as err:  # a library's surprise or a bug: this file is rejected, not all
+            reject_file(report, err)
+            return
         yield head
-        while True:  # a LoadError from here on fails the whole load
-            with phase(READ):
-                table = next(tables, None)
-            if table is None:
-                return
-            with phase(CHECK):
-                chunk = self._checked(table, mapper(table, context), report)
+        while True:  # an error from here on fails the whole load (rows were sent already)
+            try:
+                with phase(READ):
+                    table = next(tables, None)
+                if table is None:
+                    return
+                with phase(CHECK):
+                    chunk = self._checked(table, mapper(table, context), report)
+            except LoadError:
+                raise
+            except Exception as err:
+                reject_file(report, err)
+                raise LoadError(f"{report.name}: {report.error}") from err
             yield chunk
 
     def _checked(self, table: Table, mapped: Mapped, report: FileReport) -> Chunk:
+        for row, reason, action in table.problems:
+            report.add(row, "geometry", reason, action)  # type: ignore[arg-type]
         if table.geometry is None and table.source_crs is not None:  # a CSV's --crs
             mapped.geometry = to_wgs84(mapped.geometry, table.source_crs)
         chunk = checked_chunk(self.spec, mapped, report, self.options)
         chunk = self.ids.keep_first(chunk, report)
-        flag_outside_municipality(chunk, self.areas, self.report)
+        if self.areas:
+            reject_km = self.options.reject_outside_km
+            chunk = chunk.where(check_municipality(chunk, self.areas, report, reject_km))
         report.rows_loaded += len(chunk)
         return chunk
 

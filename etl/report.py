@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 Action = Literal["rejected", "repaired", "flagged", "warning"]
+log = logging.getLogger("kasane.load")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class FileReport:
     rows_read: int = 0
     rows_loaded: int = 0
     error: str | None = None  # the whole file was rejected
+    traceback: str | None = None  # for developers, when an unexpected error rejected it
     issues: list[Issue] = field(default_factory=list)
 
     def add(self, row: int | None, column: str | None, reason: str, action: Action) -> None:
@@ -54,6 +58,23 @@ class FileReport:
     def rows_repaired(self) -> int:
         """Rows loaded after a certain fix."""
         return self.count("repaired")
+
+
+def one_line(err: BaseException) -> str:
+    """An exception as one line for a person: its first line, with its type when that says
+    more than the text alone (``GEOSException: …``)."""
+    lines = str(err).strip().splitlines()
+    text = lines[0] if lines else ""
+    kind = type(err).__name__
+    return f"{kind}: {text}"[:300] if text else kind
+
+
+def reject_file(report: FileReport, err: BaseException) -> None:
+    """Reject the whole file for an unexpected error: one line for the person loading it, the
+    traceback in the JSON report and the log (not on the screen)."""
+    report.error = f"cannot be read ({one_line(err)})"
+    report.traceback = "".join(traceback.format_exception(err))
+    log.info("%s rejected after an unexpected error", report.name, exc_info=err)
 
 
 @dataclass

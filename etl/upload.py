@@ -111,8 +111,11 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
         scratch=request.scratch,
     )
     report = load(url, request.spec, request.files, options)
+    data = report.as_json()
+    for file in data["files"]:
+        file.pop("traceback", None)  # for the server's log, not for the caller
     return UploadOutcome(
-        report=_scrub(report.as_json(), request.scratch.parent),
+        report=_scrub(data, request.scratch.parent),
         version=report.version,
         loaded=report.rows_loaded,
         unchanged=report.outcome.startswith("unchanged"),

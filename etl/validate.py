@@ -146,6 +146,14 @@ def check_geometries(
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     for row in rows[~keep]:
         report.add(int(row), "geometry", "empty geometry", "rejected")
+    keep &= ~non_finite(geoms, keep, rows, report)
+    collections = keep & (shapely.get_type_id(geoms) == 7)
+    if collections.any():
+        geoms[collections] = [_uncollected(g, spec) for g in geoms[collections]]
+        for row, g in zip(rows[collections], geoms[collections], strict=True):
+            if shapely.get_type_id(g) != 7:
+                report.add(int(row), "geometry", f"GeometryCollection of one kind of part made"
+                           f" a {_TYPE_NAMES[shapely.get_type_id(g)]}", "repaired")  # fmt: skip
     invalid = keep & ~_valid(geoms, keep)
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid])
@@ -153,9 +161,14 @@ def check_geometries(
         if spec.geometry in _POLYGONAL:
             fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
         geoms[invalid] = fixed
-        for row, reason in zip(rows[invalid], reasons, strict=True):
-            report.add(int(row), "geometry", f"invalid geometry made valid ({reason})", "repaired")
         emptied = invalid & shapely.is_empty(geoms)
+        for row, reason, gone in zip(rows[invalid], reasons, emptied[invalid], strict=True):
+            if gone:
+                report.add(int(row), "geometry", f"degenerate geometry (zero area or length:"
+                           f" {reason}): nothing is left once made valid", "rejected")  # fmt: skip
+            else:
+                report.add(int(row), "geometry", f"invalid geometry made valid ({reason})",
+                           "repaired")  # fmt: skip
         keep &= ~emptied
     types = shapely.get_type_id(geoms)
     if spec.geometry == GeometryType.POINT:
@@ -205,6 +218,40 @@ def _in_threads(func: Callable[[np.ndarray], np.ndarray], geoms: np.ndarray) -> 
         return func(geoms)
     with ThreadPoolExecutor(workers) as pool:
         return np.concatenate(list(pool.map(func, np.array_split(geoms, workers))))
+
+
+def non_finite(
+    geoms: np.ndarray, keep: np.ndarray, rows: np.ndarray, report: FileReport
+) -> np.ndarray:
+    """Mask of the ``keep`` geometries with a NaN or infinite coordinate (each reported as
+    rejected: no rule can guess the value)."""
+    bad = np.zeros(len(geoms), dtype=bool)
+    if not keep.any():
+        return bad
+    coords, index = shapely.get_coordinates(geoms[keep], return_index=True)
+    broken = np.unique(index[~np.isfinite(coords).all(axis=1)])
+    if not len(broken):
+        return bad
+    bad[np.flatnonzero(keep)[broken]] = True
+    for row in rows[bad]:
+        report.add(int(row), "geometry", "NaN or infinite coordinate", "rejected")
+    return bad
+
+
+_MULTI = {0: shapely.MultiPoint, 1: shapely.MultiLineString, 3: shapely.MultiPolygon}
+
+
+def _uncollected(geom: shapely.Geometry, spec: LayerSpec) -> shapely.Geometry:
+    """A GeometryCollection whose parts are all of the layer's kind as that kind's multi
+    geometry (one part: the part itself); any other collection as it is (it is rejected)."""
+    parts = [p for g in shapely.get_parts(geom) for p in shapely.get_parts(g)]
+    kinds = {int(shapely.get_type_id(p)) for p in parts}
+    if len(kinds) != 1 or spec.geometry == GeometryType.GEOMETRY:
+        return geom
+    kind = kinds.pop()
+    if kind not in _MULTI or spec.geometry not in _FAMILY[kind]:
+        return geom
+    return parts[0] if len(parts) == 1 else _MULTI[kind](parts)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:

@@ -5,18 +5,24 @@ from __future__ import annotations
 import contextlib
 import gc
 import getpass
+import json
 import logging
 import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import psycopg
 
 from etl.load import LoadOptions, load
+from etl.municipality import REJECT_KM
+from etl.report import one_line
 from gis.platform import audit, timings
 from gis.platform.db import connection, database_url
-from gis.platform.errors import BadRequest
+from gis.platform.errors import BadRequest, KasaneError
 from kasane.context import context_of, registry_of, settings_of
 
 
@@ -63,6 +69,13 @@ def _audit(url: str, layer: str, outcome: str, files: list[str]) -> None:
 @click.option("--sheet", help="Sheet of an Excel workbook (default: the first with data).")
 @click.option("--set", "defaults", multiple=True, metavar="FIELD=VALUE",
               help="Value for a field the files lack (e.g. survey_year=2020).")  # fmt: skip
+@click.option(
+    "--reject-outside-km",
+    type=click.FloatRange(min=0),
+    default=REJECT_KM,
+    show_default=True,
+    help="Reject rows this far outside the municipality they name (nearer: flagged).",
+)
 @click.pass_context
 def load_command(
     ctx: click.Context,
@@ -75,6 +88,7 @@ def load_command(
     force: bool,
     sheet: str | None,
     defaults: tuple[str, ...],
+    reject_outside_km: float,
 ) -> None:
     """Load PATHs (files or directories) into LAYER as a new version.
 
@@ -88,17 +102,32 @@ def load_command(
     if started is not None:
         timings.add("start-up (Python, imports, settings)", started)
     logging.getLogger("psycopg").setLevel(logging.ERROR)  # a lost connection: one line, below
-    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults), sheet=sheet)
+    options = LoadOptions(dry_run, force, encoding, crs, _pairs(defaults), sheet=sheet,
+                          reject_outside_km=reject_outside_km)  # fmt: skip
     with _collector_paused():
         url = database_url(settings_of(ctx))
         progress = _progress if sys.stderr.isatty() else None
-        if layer == "transit":
-            from etl.gtfs_load import load_feeds
+        try:
+            if layer == "transit":
+                from etl.gtfs_load import load_feeds
 
-            report = load_feeds(url, registry_of(ctx), list(paths), options, progress)
-        else:
-            spec = registry_of(ctx).get(layer)
-            report = load(url, spec, list(paths), options, progress)
+                report = load_feeds(url, registry_of(ctx), list(paths), options, progress)
+            else:
+                spec = registry_of(ctx).get(layer)
+                report = load(url, spec, list(paths), options, progress)
+        except (KasaneError, psycopg.Error, click.ClickException):
+            raise  # one line from kasane.cli
+        except Exception as err:  # a bug: one line here, the traceback for the developers
+            if os.environ.get("KASANE_DEBUG"):
+                raise
+            where = _save_traceback(layer, err, report_path)
+            click.echo(
+                f"kasane: error: the load failed ({one_line(err)}); nothing was"
+                f" published. The traceback for the developers: {where}",
+                err=True,
+            )
+            _leave(ctx, 1)
+            return
         click.echo(report.summary())
         unchanged = report.outcome.startswith("unchanged")
         if report.rows_loaded and not dry_run and not unchanged:
@@ -109,6 +138,20 @@ def load_command(
         if timings.wanted():
             timings.print_report(timings.since_process_start())
         _leave(ctx, 1 if failed else 0)
+
+
+def _save_traceback(layer: str, err: BaseException, report_path: Path | None) -> Path:
+    """Write an unexpected error's traceback to the JSON report (or a file of its own in the
+    temporary folder); returns where."""
+    trace = "".join(traceback.format_exception(err))
+    if report_path is None:
+        handle, name = tempfile.mkstemp(prefix="kasane-load-", suffix=".traceback.txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(trace)
+        return Path(name)
+    body = {"layer": layer, "outcome": f"failed: {one_line(err)}", "traceback": trace}
+    report_path.write_text(json.dumps(body, ensure_ascii=False, indent=1), "utf-8")
+    return report_path
 
 
 @contextlib.contextmanager

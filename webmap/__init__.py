@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     access.init_app(app)
     ratelimit.init_app(app)
     input_guard.init_app(app)
+    auth.authenticate_writes_first(app)
     security.init_app(app, settings)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from gis.layerstore import loaded_layers as catalog
-from gis.transit import derived
+from gis.transit import derived, periods
 from webmap import access, context, db
 from webmap.i18n import current_lang
 from webmap.ogc import documents
 
 bp = Blueprint("pages", __name__)
+TRANSIT_LAYER = "transit_stops"  # made from the GTFS feeds
 
 
 def _wants_json() -> bool:
@@ -35,9 +37,15 @@ def landing() -> Any:
 
 @bp.get("/layers")
 def layers() -> Any:
-    """Every public layer with its served version and row count."""
+    """Every public layer with its served version and row count, and the service period of
+    each GTFS feed behind the transit layers (feeds expire: the period says until when)."""
+    visible = access.registry()
     with db.connection() as conn:
         status = catalog.layer_status(conn)
+        transit = any(spec.id == TRANSIT_LAYER for spec in visible)
+        found = periods.feed_periods(conn) if transit else []
+    today = date.today()
+    feeds = [{"feed_id": p.feed_id, **p.to_json(today)} for p in found]
     lang = current_lang()
     rows = [
         {
@@ -51,11 +59,11 @@ def layers() -> Any:
             "features": status.get(spec.id, {}).get("rows_loaded"),
             "loaded_at": status.get(spec.id, {}).get("loaded_at"),
         }
-        for spec in access.registry()
+        for spec in visible
     ]
     if _wants_json():
-        return jsonify({"layers": rows})
-    return render_template("pages/layers.html", layers=rows)
+        return jsonify({"layers": rows, "feeds": feeds})
+    return render_template("pages/layers.html", layers=rows, feeds=feeds)
 
 
 @bp.get("/healthz")

@@ -34,6 +34,8 @@ class Table:
     # each geometry's WKB as read, when it is already its EPSG:4326 WKB (else None): the writer
     # sends it as it is instead of writing it again
     wkb: np.ndarray | None = None
+    # (row, reason, action) of geometries the reader repaired or could not read (then None)
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -25,6 +25,7 @@ from pyproj import CRS
 
 from etl.readers import Table, to_wgs84
 from etl.readers.csv_text import normalize_header
+from etl.readers.wkb_parse import parse_wkb
 from etl.wkb_columns import POINT_WKB
 from gis.geo.crs import resolve_crs
 from gis.platform.errors import LoadError
@@ -106,12 +107,14 @@ class GeoPackageFile:
     def _table(self, batch: list[tuple[Any, ...]], first_row: int) -> Table:
         cells = list(zip(*batch, strict=True)) if batch else [()] * (len(self.columns) + 1)
         rows = np.arange(first_row, first_row + len(batch), dtype=np.int64)
-        read, wkb = geometries_and_wkb(list(cells[0]), rows)
+        notes: list[tuple[int, str, str]] = []
+        read, wkb = geometries_and_wkb(list(cells[0]), rows, notes)
         geometry = to_wgs84(read, self.crs)
         pairs = zip(self.columns, cells[1:], strict=True)
         columns = {c.label: _typed(list(v), c.declared) for c, v in pairs}
         as_read = wkb if geometry is read else None  # WKB in EPSG:4326 only when not moved
-        return Table(columns, rows, geometry, self.encoding, self.crs, wkb=as_read)
+        return Table(columns, rows, geometry, self.encoding, self.crs, wkb=as_read,
+                     problems=notes)  # fmt: skip
 
 
 def _quoted(name: str) -> str:
@@ -150,14 +153,16 @@ def geometries(blobs: list[bytes | None], rows: np.ndarray) -> np.ndarray:
 
 
 def geometries_and_wkb(
-    blobs: list[bytes | None], rows: np.ndarray
+    blobs: list[bytes | None], rows: np.ndarray, notes: list[tuple[int, str, str]] | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Shapely geometries of GeoPackage geometry cells (None stays None), and each cell's WKB
     (None when the cells are points, which the writer encodes faster from coordinates).
 
     Cells of one layout holding 2D little-endian points with finite coordinates (what GDAL
     writes for a point layer) become points straight from their bytes; the others are parsed
-    by shapely from the WKB after each header.
+    by shapely from the WKB after each header. A cell that cannot be read (or was repaired,
+    see :mod:`etl.readers.wkb_parse`) is added to ``notes`` as (row, reason, action); an
+    unreadable one becomes None.
     """
     present = cast(list[bytes], blobs)  # when None is not in blobs
     if blobs and None not in blobs:
@@ -166,25 +171,44 @@ def geometries_and_wkb(
         if head >= 8 and set(map(len, present)) == {width}:  # one pass in C
             raw = np.frombuffer(b"".join(present), dtype=np.uint8).reshape(len(blobs), width)
             alike = (raw[:, :4] == raw[0, :4]).all()  # magic, version, flags
-            if alike and _header_bytes(bytes(raw[0, :8])) == head:
+            if alike and _header_or_none(bytes(raw[0, :8])) == head:
                 records = raw[:, head:].copy().view(POINT_WKB)[:, 0]
                 coords = np.column_stack([records["x"], records["y"]])
                 plain = (records["order"] == 1).all() and (records["type"] == 1).all()
                 if plain and np.isfinite(coords).all() and not raw[0, 3] & _EMPTY:
                     return np.asarray(shapely.points(coords), dtype=object), None
+    found: list[tuple[int, str, str]] = []
+    wkb = np.empty(len(blobs), dtype=object)
     if blobs and None not in blobs and len({b[:4] for b in present}) == 1:  # one header layout
-        head = _header_bytes(present[0], int(rows[0]))
-        wkb = np.array([b[head:] for b in present], dtype=object)
-    else:
-        wkb = np.empty(len(blobs), dtype=object)
+        try:
+            head = _header_bytes(present[0], int(rows[0]))
+            wkb[:] = [b[head:] for b in present]
+        except LoadError:
+            wkb[:] = None
+    if not blobs or wkb[0] is None:
         for i, blob in enumerate(blobs):
-            if blob is not None:
+            if blob is None:
+                continue
+            try:
                 wkb[i] = blob[_header_bytes(blob, int(rows[i])) :]
+            except LoadError as err:
+                found.append((i, str(err).split(": ", 1)[-1], "rejected"))
+    geoms, parsed = parse_wkb(wkb)
+    found += parsed
+    if found:
+        wkb = wkb.copy()
+        for i, _, _ in found:
+            wkb[i] = None  # repaired or unread: the writer encodes the geometry again
+    if notes is not None:
+        notes += [(int(rows[i]), reason, action) for i, reason, action in found]
+    return geoms, wkb
+
+
+def _header_or_none(blob: bytes) -> int | None:
     try:
-        return np.asarray(shapely.from_wkb(wkb), dtype=object), wkb
-    except shapely.errors.GEOSException:
-        found = [_one(w, int(r)) for w, r in zip(wkb, rows, strict=True)]
-        return np.array(found, dtype=object), wkb
+        return _header_bytes(blob)
+    except LoadError:
+        return None
 
 
 def _header_bytes(blob: bytes, row: int = 0) -> int:
@@ -198,16 +222,6 @@ def _header_bytes(blob: bytes, row: int = 0) -> int:
     if envelope is None:
         raise LoadError(f"row {row}: the geometry's header is invalid (envelope code)")
     return 8 + envelope
-
-
-def _one(wkb: bytes | None, row: int) -> shapely.Geometry | None:
-    """One geometry, or a LoadError that names its row."""
-    if wkb is None:
-        return None
-    try:
-        return shapely.from_wkb(wkb)
-    except shapely.errors.GEOSException as err:
-        raise LoadError(f"row {row}: unreadable geometry ({err})") from None
 
 
 def _typed(values: list[Any], declared: str) -> list[Any]:

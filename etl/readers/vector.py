@@ -32,6 +32,7 @@ from pyproj import CRS
 from etl.inputs import Input
 from etl.readers import Table, to_wgs84
 from etl.readers.csv_text import normalize_header
+from etl.readers.wkb_parse import Note, parse_wkb
 from etl.sniff import detect_encoding, zip_names
 from etl.wkb_columns import POINT_WKB
 from gis.geo.crs import resolve_crs
@@ -121,12 +122,15 @@ class VectorFile:
         for start, stop in _slices(self.wkb, max_rows, max_bytes):
             wkb = self.wkb.slice(start, stop - start).combine_chunks()
             frame = self.attributes.iloc[start:stop]
+            rows = np.arange(start + 1, stop + 1, dtype=np.int64)
+            read, notes = geometries_noted(wkb)
             yield Table(
                 columns={str(name): frame[name].tolist() for name in frame.columns},
-                rows=np.arange(start + 1, stop + 1, dtype=np.int64),
-                geometry=to_wgs84(geometries(wkb), self.crs),
+                rows=rows,
+                geometry=to_wgs84(read, self.crs),
                 encoding=self.encoding,
                 source_crs=self.crs,
+                problems=[(int(rows[i]), reason, action) for i, reason, action in notes],
             )
 
 
@@ -134,7 +138,12 @@ _OFFSETS = {pa.binary(): np.int32, pa.large_binary(): np.int64}
 
 
 def geometries(wkb: pa.Array) -> np.ndarray:
-    """Shapely geometries of a WKB column.
+    """Shapely geometries of a WKB column (see :func:`geometries_noted`)."""
+    return geometries_noted(wkb)[0]
+
+
+def geometries_noted(wkb: pa.Array) -> tuple[np.ndarray, list[Note]]:
+    """Shapely geometries of a WKB column, and notes on the rows repaired or unreadable.
 
     When every value is a 2D little-endian point with finite coordinates (21 bytes each), the
     points are made straight from the Arrow buffer's coordinates, which is several times faster
@@ -152,8 +161,8 @@ def geometries(wkb: pa.Array) -> np.ndarray:
             coords = np.column_stack([records["x"], records["y"]])
             plain = (records["order"] == 1).all() and (records["type"] == 1).all()
             if plain and np.isfinite(coords).all():
-                return np.asarray(shapely.points(coords))
-    return np.asarray(shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)))
+                return np.asarray(shapely.points(coords)), []
+    return parse_wkb(wkb.to_numpy(zero_copy_only=False))
 
 
 def _slices(

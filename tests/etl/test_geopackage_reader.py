@@ -22,7 +22,7 @@ import shapely
 from pyproj import Transformer
 
 from etl.inputs import Input
-from etl.readers.geopackage import geometries, open_geopackage
+from etl.readers.geopackage import geometries, geometries_and_wkb, open_geopackage
 from etl.readers.vector import open_vector
 from gis.platform.db import connect
 from gis.platform.errors import LoadError
@@ -232,14 +232,20 @@ def test_geometry_cells_of_every_layout() -> None:
 
 
 def test_cells_that_are_not_geopackage_geometries_name_their_row() -> None:
+    """A bad cell rejects its row with the reason, never the whole file."""
     good = _blob(shapely.Point(131.5, 34.2))
     extended = good[:3] + bytes([good[3] | 0x20]) + good[4:]
-    with pytest.raises(LoadError, match=r"^row 2: an extended GeoPackage geometry"):
-        geometries([good, extended], np.array([1, 2]))
-    with pytest.raises(LoadError, match=r"^row 3: the geometry is not a GeoPackage geometry"):
-        geometries([good, good, shapely.to_wkb(shapely.Point(1, 2))], np.array([1, 2, 3]))
-    with pytest.raises(LoadError, match=r"^row 1: unreadable geometry"):
-        geometries([good[:8] + b"\x01\x03\x00\x00\x00\x05"], np.array([1]))
+    cases = [
+        ([good, extended], "an extended GeoPackage geometry (curves are not supported)"),
+        ([good, shapely.to_wkb(shapely.Point(1, 2))], "the geometry is not a GeoPackage geometry"),
+        ([good, good[:8] + b"\x01\x03\x00\x00\x00\x05"],
+         "unreadable geometry (ParseException: Unexpected EOF parsing WKB)"),
+    ]  # fmt: skip
+    for cells, reason in cases:
+        notes: list[tuple[int, str, str]] = []
+        found, _ = geometries_and_wkb(cells, np.array([1, 2]), notes)
+        assert notes == [(2, reason, "rejected")]
+        assert found[1] is None and found[0].equals(shapely.Point(131.5, 34.2))
 
 
 def test_an_empty_feature_table_is_one_empty_table(tmp_path: Path) -> None:

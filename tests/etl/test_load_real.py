@@ -77,7 +77,8 @@ def test_n03_then_points_outside_their_municipality(etl_url: str, tmp_path: Path
     assert topo["format"] == "topojson" and topo["rows_read"] == 19
     assert all(i["reason"].startswith("duplicate lg_code") for i in topo["issues"])
     assert "loaded 49 features" in proc.stdout
-    # a point in 岩国市 that claims to be in 下関市 is flagged, measured independently
+    # a point in 岩国市 that claims to be in 下関市 is rejected (far outside), measured
+    # independently
     features = json.loads((folder / "geojson_s0010_N03-21_35_210101.json").read_text())
     iwakuni = shapely.geometry.shape(
         next(f["geometry"] for f in features["features"] if f["properties"]["N03_007"] == "35208")
@@ -93,8 +94,8 @@ def test_n03_then_points_outside_their_municipality(etl_url: str, tmp_path: Path
     out = tmp_path / "wifi.json"
     run_load(etl_url, "wifi_spots", str(sample), "--report", str(out), check=True)
     issues = json.loads(out.read_text("utf-8"))["files"][0]["issues"]
-    assert [(i["row"], i["action"]) for i in issues] == [(2, "flagged")]
-    assert "outside 下関市 (352012)" in issues[0]["reason"]
+    assert [(i["row"], i["action"]) for i in issues] == [(2, "rejected")]
+    assert "outside 下関市 (352012): more than 10 km" in issues[0]["reason"]
 
 
 def test_landslide_ev_wifi(etl_url: str, tmp_path: Path) -> None:

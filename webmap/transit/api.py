@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -9,12 +10,12 @@ from flask import Blueprint, jsonify, request
 from gis.ogc.opendata import csv_bytes
 from gis.platform import audit
 from gis.platform.errors import BadRequest
-from gis.transit import coverage, draft_store, drafts, export, service
+from gis.transit import coverage, draft_store, drafts, export, periods, service
 from webmap import access, db
 from webmap.auth import require_principal
 from webmap.i18n import current_lang
 from webmap.responses import csv_response, output_format
-from webmap.transit.params import query_args, transit_request
+from webmap.transit.params import period_json, query_args, transit_request
 
 bp = Blueprint("transit_api", __name__, url_prefix="/api/transit")
 GEOJSON = {"Content-Type": "application/geo+json"}
@@ -23,7 +24,7 @@ access.guard(bp, *TRANSIT_LAYERS)
 
 
 def _echo(req: Any) -> dict[str, Any]:
-    return {"request": query_args(req)}
+    return {"request": query_args(req), "service_period": period_json(req)}
 
 
 @bp.get("/municipalities")
@@ -32,9 +33,12 @@ def municipalities() -> Any:
     with db.connection() as conn:
         rows = service.municipalities_with_stops(conn)
         first, last = service.service_range(conn)
+        feeds = periods.feed_periods(conn)
+    today = date.today()
     return jsonify(
         {
             "service_range": [d.isoformat() if d else None for d in (first, last)],
+            "feeds": [{"feed_id": p.feed_id, **p.to_json(today)} for p in feeds],
             "municipalities": [{"lg_code": c, "name": n, "stops": s} for c, n, s in rows],
         }
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -11,7 +12,7 @@ from gis.transit import coverage, export, service
 from gis.transit.request import clock_text
 from webmap import access, db
 from webmap.transit.maps import transit_map
-from webmap.transit.params import query_args, transit_request
+from webmap.transit.params import query_args, service_period, transit_request
 
 bp = Blueprint("transit", __name__)
 access.guard(bp, "transit_stops", "transit_routes", "population_mesh", "admin_boundaries")
@@ -28,6 +29,7 @@ def transit_page() -> Any:
         except NotFound as err:
             return render_template("transit/empty.html", reason=str(err)), 200
         name = service.municipality_name(conn, req.lg_code)
+        period = service_period(conn, req.lg_code)
         stops = [s for s in service.stop_services(conn, req) if s.inside]
         all_routes = service.route_services(conn, req.without_filters())
         routes = service.route_services(conn, req)
@@ -42,6 +44,8 @@ def transit_page() -> Any:
         municipalities=municipalities,
         service_first=first,
         service_last=last,
+        period=period,
+        period_status=period.status(date.today()),
         operators=operators,
         all_routes=all_routes,
         stops=stops,

@@ -1,26 +1,40 @@
 """The transit request of this HTTP request (query string or form), with sensible defaults:
-the municipality with most stops, and today when the feeds have service information for it,
-else the feeds' first day."""
+the municipality with most stops, and today when its feeds have service information for it,
+else a day inside their service period (see :mod:`gis.transit.periods`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import request
+from flask import g, request
 
 from gis.platform.errors import NotFound
 from gis.transit import request as tr
-from gis.transit.service import municipalities_with_stops, service_range
+from gis.transit.periods import Period, municipality_period
+from gis.transit.service import municipalities_with_stops
 
 
-def default_date(conn: Any) -> date:
-    """Today when inside the loaded feeds' service range, else the range's first day."""
-    first, last = service_range(conn)
-    today = date.today()
-    if first is None or last is None or first <= today <= last:
-        return today
-    return first
+def service_period(conn: Any, lg_code: str) -> Period:
+    """The service period of the municipality's feeds (looked up once per request)."""
+    known: tuple[str, Period] | None = g.get("kasane_transit_period")
+    if known is None or known[0] != lg_code:
+        known = (lg_code, municipality_period(conn, lg_code))
+        g.kasane_transit_period = known
+    return known[1]
+
+
+def period_json(req: tr.TransitRequest) -> dict[str, Any] | None:
+    """This request's municipality's service period for the API (see :func:`service_period`)."""
+    known: tuple[str, Period] | None = g.get("kasane_transit_period")
+    if known is None or known[0] != req.lg_code:
+        return None
+    return known[1].to_json(date.today())
+
+
+def default_date(conn: Any, lg_code: str) -> date:
+    """Today when inside the municipality's feeds' service period, else a day inside it."""
+    return service_period(conn, lg_code).default_day(date.today())
 
 
 def default_municipality(conn: Any) -> str:
@@ -36,9 +50,11 @@ def transit_request(conn: Any, values: Any = None) -> tr.TransitRequest:
     args = values if values is not None else request.args
     raw_code = args.get("municipality")
     raw_date = args.get("date")
+    lg_code = tr.parse_lg_code(raw_code) if raw_code else default_municipality(conn)
+    service_period(conn, lg_code)
     return tr.TransitRequest(
-        lg_code=tr.parse_lg_code(raw_code) if raw_code else default_municipality(conn),
-        service_date=tr.parse_date(raw_date) if raw_date else default_date(conn),
+        lg_code=lg_code,
+        service_date=tr.parse_date(raw_date) if raw_date else default_date(conn, lg_code),
         agencies=tr.parse_keys(args.getlist("agency"), "agency"),
         routes=tr.parse_keys(args.getlist("route"), "route"),
         bus_radius_m=tr.parse_radius(args.get("bus_radius"), "bus_radius",
