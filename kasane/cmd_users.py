@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gis.platform import auth
+from gis.platform import auth, passwords
 from gis.platform.db import connection, database_url
 from kasane.context import settings_of
 
@@ -25,11 +25,22 @@ def users() -> None:
     help="admin, editor or viewer.",
 )
 @click.option("--org-name", default=None, help="Name of the organisation, when it is new.")
+@click.option(
+    "--password",
+    "ask_password",
+    is_flag=True,
+    help="Also ask for a password (typed twice, never echoed) to sign in to /staff.",
+)
 @click.pass_context
-def add(ctx: click.Context, name: str, org: str, role: str, org_name: str | None) -> None:
+def add(
+    ctx: click.Context, name: str, org: str, role: str, org_name: str | None, ask_password: bool
+) -> None:
     """Add user NAME to organisation --org and print their API token (shown only once)."""
+    secret = _ask_password(name) if ask_password else None
     with connection(database_url(settings_of(ctx))) as conn:
         token = auth.add_user(conn, name, org, auth.Role(role), org_name=org_name)
+        if secret is not None:
+            passwords.set_password_by_name(conn, name, secret)
     click.echo(f"added {name} ({role} of {auth.parse_org_code(org)}); API token (shown once):")
     click.echo(token)
 
@@ -61,3 +72,20 @@ def revoke(ctx: click.Context, name: str) -> None:
     with connection(database_url(settings_of(ctx))) as conn:
         auth.revoke_user(conn, name)
     click.echo(f"revoked {name}")
+
+
+def _ask_password(name: str) -> str:
+    secret: str = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    passwords.check_password_rules(secret, name)  # before anything is written
+    return secret
+
+
+@users.command("password")
+@click.argument("name")
+@click.pass_context
+def set_password(ctx: click.Context, name: str) -> None:
+    """Set (or reset) the /staff sign-in password of user NAME (asked twice, never echoed)."""
+    secret = _ask_password(name)
+    with connection(database_url(settings_of(ctx))) as conn:
+        passwords.set_password_by_name(conn, name, secret)
+    click.echo(f"password of {name} set")

@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
         residents,
         search,
         security,
+        staff,
         transit,
         uploads,
         vendor,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     planners.init_app(app)
     transit.init_app(app)
     app.register_blueprint(uploads.bp)
+    staff.init_app(app, settings)
     residents_memory.init_app(app, settings.point_index_mb)
     fastpath.install(app, settings)
     return app

@@ -1,4 +1,5 @@
-"""The layer catalogue as the caller may see it (restricted layers need the owner's token).
+"""The layer catalogue as the caller may see it (restricted layers need the owner's token or
+a signed-in staff session of the owner; both give the same principal).
 
 Anonymous requests never touch the database here; a request with an ``Authorization`` header
 is authenticated once (a bad token is a 401, never a silent fall-back to anonymous). Answers to
@@ -15,13 +16,13 @@ from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.registry import LayerRegistry
 from gis.platform import auth
 from webmap import context, db
-from webmap.auth import require_principal
+from webmap.auth import require_principal, session_principal, session_value
 
 
 def caller() -> auth.Principal | None:
     """The signed-in caller, or None for an anonymous request."""
     if not request.headers.get("Authorization"):
-        return None
+        return session_principal() if session_value() else None
     cached: auth.Principal | None = g.get("kasane_principal")
     if cached is not None:
         return cached
@@ -74,7 +75,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _private(response: Response) -> Response:
-        if request.headers.get("Authorization"):
+        if request.headers.get("Authorization") or session_value():
             response.headers["Cache-Control"] = "private, no-store"
             response.vary.add("Authorization")
+            response.vary.add("Cookie")
         return response

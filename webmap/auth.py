@@ -1,28 +1,34 @@
-"""Token authentication for the API: ``Authorization: Bearer <token>``.
+"""Who is calling: an API token (``Authorization: Bearer <token>``) or a staff console session.
 
-Views that change data call :func:`require_principal`; a missing or bad token answers 401
+Views that change data through the API call :func:`require_principal` (tokens only, so a
+cross-site form can never write with a browser's cookie); a missing or bad token answers 401
 problem+json with a ``WWW-Authenticate: Bearer`` challenge, a known user without the right
-answers 403.
+answers 403. Reads (:func:`webmap.access.caller`) also accept a signed-in console session,
+whose principal is the same :class:`~gis.platform.auth.Principal` a token gives.
 
 Every write (POST, PUT, PATCH, DELETE) is authenticated before its view runs, so before its
 body is read or validated: an anonymous caller learns nothing about what a valid body looks
 like, and a viewer (who may write nothing) gets 403 at once. Only the body size cap comes
 first (Flask refuses a larger body when it is read). :data:`ANONYMOUS_WRITES` lists the POSTs
-that change nothing (they compute an answer from the body).
+that change nothing (they compute an answer from the body). The staff console's POSTs
+(``staff.*``) are authenticated by its session, also before the body is read, and carry a
+CSRF token (:mod:`webmap.staff.session`).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, g, request
 
-from gis.platform import auth
+from gis.platform import auth, sessions
 from gis.platform.errors import Forbidden, Unauthorized
-from webmap import db, errors
+from webmap import context, db, errors
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ANONYMOUS_WRITES = {"transit_api.evaluate_draft"}  # evaluates a draft route, saves nothing
+SESSION_COOKIE = "kasane_staff"
 
 
 def bearer_token() -> str | None:
@@ -51,6 +57,8 @@ def _authenticate_writes() -> None:
         return
     if request.endpoint is None:  # no such route: the 404/405 comes without a lookup
         return
+    if request.endpoint.startswith("staff."):  # the console checks its session and CSRF token
+        return
     with db.connection() as conn:
         who = require_principal(conn)
     if who.role == auth.Role.VIEWER:
@@ -60,6 +68,40 @@ def _authenticate_writes() -> None:
 def authenticate_writes_first(app: Flask) -> None:
     """Authenticate every write before its view (after the rate limits and input guards)."""
     app.before_request(_authenticate_writes)
+
+
+def carries_credentials(environ: dict[str, Any]) -> bool:
+    """True when a WSGI request carries a token or a staff session cookie: the fast path then
+    hands it to Flask, so an answer that shows restricted layers is never remembered or
+    given to anyone else."""
+    cookies = environ.get("HTTP_COOKIE", "")
+    return bool(environ.get("HTTP_AUTHORIZATION")) or f"{SESSION_COOKIE}=" in cookies
+
+
+def session_value() -> str | None:
+    """The staff session cookie of this request, if any."""
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def session_principal() -> auth.Principal | None:
+    """The user signed in to the staff console (looked up once per request), or None when
+    there is no session or it has ended (signed out, idle, too old, user revoked)."""
+    if "kasane_session_principal" in g:
+        cached: auth.Principal | None = g.kasane_session_principal
+        return cached
+    found = None
+    value = session_value()
+    if value:
+        settings = context.settings()
+        with db.connection() as conn:
+            found = sessions.principal(
+                conn,
+                value,
+                idle=timedelta(minutes=settings.session_idle_minutes),
+                absolute=timedelta(hours=settings.session_max_hours),
+            )
+    g.kasane_session_principal = found
+    return found
 
 
 def init_app(app: Flask) -> None:

@@ -106,6 +106,21 @@ class Settings(BaseSettings):
         default=600, ge=0, description="Heavy requests per minute per client and worker (0 = off)."
     )
 
+    secret_key: str | None = Field(
+        default=None,
+        description="Key signing the console's CSRF cookie; default: a random key kept in"
+        " KASANE_HOME/secret_key (set it when several machines serve one site).",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=1440, description="A staff session ends after this long unused."
+    )
+    session_max_hours: int = Field(
+        default=12, ge=1, le=168, description="A staff session ends this long after sign-in."
+    )
+    cookie_secure: bool = Field(
+        default=True, description="Send the console's cookies over HTTPS only (Secure flag)."
+    )
+
     @field_validator("log_level")
     @classmethod
     def _upper_level(cls, value: str) -> str:

@@ -245,3 +245,84 @@ def in_bbox(
     except psycopg.errors.UndefinedTable:
         raise NotFound("the shelters layer is not loaded") from None
     return [_row(r) for r in rows[:limit]], len(rows) > limit
+
+
+BOARD_STATES = ("not_opened", "open", "crowded", "full", "closed")
+BOARD_LIMIT = 1000
+
+
+def board_state(status: str, crowding: str) -> str:
+    """The one word the shelter board shows: open / crowded / full for an open shelter by
+    its crowding, else the L-Alert status."""
+    if status in ("open", "permanent"):
+        return crowding if crowding in ("crowded", "full") else "open"
+    return status
+
+
+def board(
+    conn: Conn,
+    lg_code: str,
+    *,
+    hazard: str | None = None,
+    state: str | None = None,
+    text: str | None = None,
+) -> list[tuple[ShelterRow, int | None]]:
+    """One municipality's shelters for the staff board, with their evacuee counts: those
+    serving ``hazard``, in board ``state``, whose name or address contains ``text``."""
+    if hazard is not None and hazard not in HAZARDS:
+        raise BadRequest(f"unknown hazard {hazard!r}")
+    if state is not None and state not in BOARD_STATES:
+        raise BadRequest(f"unknown state {state!r}; use one of {', '.join(BOARD_STATES)}")
+    flt = ShelterFilter(lg_code=lg_code, hazard=hazard)
+    where, params = _where(flt)
+    if text:
+        where = sql.SQL("{} AND (strpos(s.name, %s) > 0 OR strpos(coalesce(s.address, ''), %s)"
+                        " > 0)").format(where)  # fmt: skip
+        params += [text, text]
+    query = sql.SQL("{} WHERE {} ORDER BY {}, s.fid LIMIT %s").format(
+        _select(conn), where, sql.SQL(SORTS["name"])
+    )
+    try:
+        rows = [_row(r) for r in conn.execute(query, [*params, BOARD_LIMIT]).fetchall()]
+    except psycopg.errors.UndefinedTable:
+        raise NotFound("the shelters layer is not loaded") from None
+    counts = dict(
+        conn.execute(
+            "SELECT shelter_id, evacuees FROM kasane.shelter_status WHERE lg_code = %s",
+            (lg_code,),
+        ).fetchall()
+    )
+    if state is not None:
+        rows = [r for r in rows if board_state(r.status, r.crowding) == state]
+    return [(r, counts.get(r.shelter_id)) for r in rows]
+
+
+def summary(conn: Conn) -> list[dict[str, Any]]:
+    """Per municipality: shelters, how many are open / crowded / full, and evacuees (the
+    disaster headquarters' view)."""
+    try:
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT s.lg_code, count(*),"
+                " count(*) FILTER (WHERE st.status IN ('open', 'permanent')),"
+                " count(*) FILTER (WHERE st.status IN ('open', 'permanent')"
+                "   AND st.crowding = 'crowded'),"
+                " count(*) FILTER (WHERE st.status IN ('open', 'permanent')"
+                "   AND st.crowding = 'full'),"
+                " coalesce(sum(st.evacuees) FILTER (WHERE st.status IN ('open', 'permanent')), 0)"
+                " FROM {} s LEFT JOIN kasane.shelter_status st ON st.shelter_id = s.shelter_id"
+                " GROUP BY s.lg_code ORDER BY s.lg_code"
+            ).format(SHELTERS)
+        ).fetchall()
+    except psycopg.errors.UndefinedTable:
+        return []
+    names = dict(municipalities(conn))
+    keys = ("shelters", "open", "crowded", "full", "evacuees")
+    return [
+        {
+            "lg_code": r[0],
+            "name": names.get(r[0], r[0]),
+            **dict(zip(keys, map(int, r[1:]), strict=True)),
+        }
+        for r in rows
+    ]

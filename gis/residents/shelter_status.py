@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 
 from gis.layerstore.storage import layer_view
+from gis.platform import audit
 from gis.platform.auth import Principal
 from gis.platform.errors import BadRequest, NotFound
 
@@ -41,6 +42,7 @@ DISTRIBUTIONS = ("Actual", "Exercise", "Test")
 OPEN_STATES = ("open", "permanent")  # a resident can go there now
 DEFAULT_STATUS = "not_opened"
 MAX_NOTE = 500
+MAX_EVACUEES = 1_000_000
 
 
 def _parse(value: object, vocabulary: dict[str, dict[str, str]], what: str) -> str:
@@ -73,13 +75,18 @@ class StatusChange:
     crowding: str = "unknown"
     note: str | None = None
     distribution: str = "Actual"
+    evacuees: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.evacuees is not None and not 0 <= self.evacuees <= MAX_EVACUEES:
+            raise BadRequest(f"evacuees must be a count from 0 to {MAX_EVACUEES}")
 
     @classmethod
     def from_json(cls, body: object) -> StatusChange:
         """Validate a request body such as ``{"status": "open", "crowding": "空き"}``."""
         if not isinstance(body, dict) or "status" not in body:
             raise BadRequest('the body must be a JSON object with at least "status"')
-        unknown = set(body) - {"status", "crowding", "note", "distribution"}
+        unknown = set(body) - {"status", "crowding", "note", "distribution", "evacuees"}
         if unknown:
             raise BadRequest(f"unknown keys in the body: {', '.join(sorted(unknown))}")
         note = body.get("note")
@@ -88,11 +95,15 @@ class StatusChange:
         distribution = str(body.get("distribution", "Actual"))
         if distribution not in DISTRIBUTIONS:
             raise BadRequest(f"distribution must be one of {', '.join(DISTRIBUTIONS)}")
+        evacuees = body.get("evacuees")
+        if evacuees is not None and (type(evacuees) is not int):
+            raise BadRequest("evacuees must be a whole number")
         return cls(
             status=parse_status(body["status"]),
             crowding=parse_crowding(body.get("crowding", "unknown")),
             note=note.strip() or None if isinstance(note, str) else None,
             distribution=distribution,
+            evacuees=evacuees,
         )
 
 
@@ -201,8 +212,8 @@ def set_status(
         conn.execute(
             "INSERT INTO kasane.shelter_status_history (shelter_id, revision, lg_code,"
             " old_status, new_status, old_crowding, new_crowding, note, distribution,"
-            " changed_at, user_id, user_name, org_code)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            " changed_at, user_id, user_name, org_code, evacuees)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 shelter_id,
                 revision,
@@ -217,17 +228,19 @@ def set_status(
                 principal.user_id,
                 principal.name,
                 principal.org_code,
+                change.evacuees,
             ),
         )
         conn.execute(
             "INSERT INTO kasane.shelter_status AS s (shelter_id, lg_code, status, crowding, note,"
-            " distribution, revision, opened_at, closed_at, updated_at, updated_by)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " distribution, revision, opened_at, closed_at, updated_at, updated_by, evacuees)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (shelter_id) DO UPDATE SET lg_code = EXCLUDED.lg_code,"
             " status = EXCLUDED.status, crowding = EXCLUDED.crowding, note = EXCLUDED.note,"
             " distribution = EXCLUDED.distribution, revision = EXCLUDED.revision,"
             " opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at,"
-            " updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by",
+            " updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by,"
+            " evacuees = EXCLUDED.evacuees",
             (
                 shelter_id,
                 lg_code,
@@ -240,11 +253,30 @@ def set_status(
                 closed_at,
                 now,
                 principal.user_id,
+                change.evacuees,
             ),
         )
     result = current(conn, shelter_id)
     assert result is not None
     return result
+
+
+def _summary(state: ShelterStatus) -> dict[str, Any]:
+    return {"status": state.status, "crowding": state.crowding, "revision": state.revision}
+
+
+def change_and_record(
+    conn: Conn, principal: Principal, shelter_id: str, change: StatusChange
+) -> ShelterStatus:
+    """:func:`set_status` and its audit entry in one transaction: the one way a person's
+    change is made, whether it comes from the API or the staff console."""
+    with conn.transaction():
+        before = current(conn, shelter_id)
+        state = set_status(conn, principal, shelter_id, change)
+        after = {**_summary(state), "evacuees": change.evacuees}
+        audit.record(conn, principal, "shelter.status", f"shelters/{shelter_id}",
+                     before=before and _summary(before), after=after)  # fmt: skip
+    return state
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from gis.platform.settings import Settings
 from webmap import access, layer_files
 from webmap import served_versions as served
 from webmap import usage_counting as usage
+from webmap.auth import carries_credentials
 from webmap.cache import ByteLRU
 from webmap.metrics import cache_event, observe
 from webmap.ogc import CORS_HEADERS
@@ -70,7 +71,7 @@ class FastTiles:
             self.settings.cache_mb > 0
             and environ.get("REQUEST_METHOD") == "GET"
             and not environ.get("QUERY_STRING")
-            and "HTTP_AUTHORIZATION" not in environ
+            and not carries_credentials(environ)
         ):
             answer = self._answer(environ, started)
         if answer is None:

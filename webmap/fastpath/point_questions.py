@@ -22,6 +22,7 @@ from flask import Flask
 from gis.platform.errors import KasaneError
 from gis.residents import hazards, shelters
 from webmap import access, metrics
+from webmap.auth import carries_credentials
 from webmap.residents import point_lookup as memory
 from webmap.residents.api import nearest_query, point_of
 
@@ -68,7 +69,7 @@ class PointAnswers:
         if (
             path not in PATHS
             or environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("HTTP_AUTHORIZATION")
+            or carries_credentials(environ)
         ):
             return self.wrapped(environ, start_response)
         started = time.perf_counter()

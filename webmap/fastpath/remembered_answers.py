@@ -27,6 +27,7 @@ from flask import Flask
 
 from webmap import metrics
 from webmap import served_versions as served
+from webmap.auth import carries_credentials
 from webmap.cache import ByteLRU
 
 # path -> whether its answers depend on shelter statuses (all depend on the layer versions)
@@ -79,7 +80,7 @@ class AnswerCache:
         if (
             path not in ANSWERED_PATHS
             or environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("HTTP_AUTHORIZATION")
+            or carries_credentials(environ)
         ):
             return None
         epochs = served.tracker_for(self._app).epochs

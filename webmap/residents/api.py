@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from gis.platform import audit
 from gis.platform.errors import BadRequest
 from gis.residents import hazards, shelter_status, shelters
 from webmap import access, db
@@ -75,10 +74,6 @@ def get_status(shelter_id: str) -> Response:
     return jsonify({**body, "history": [c.to_json() for c in changes]})
 
 
-def _status_summary(state: shelter_status.ShelterStatus) -> dict[str, Any]:
-    return {"status": state.status, "crowding": state.crowding, "revision": state.revision}
-
-
 @bp.put("/shelters/<shelter_id>/status")
 def put_status(shelter_id: str) -> Response:
     """Change a shelter's status (editor of its municipality, or a prefecture admin)."""
@@ -88,15 +83,6 @@ def put_status(shelter_id: str) -> Response:
         if body is None:
             raise BadRequest('send a JSON body, e.g. {"status": "open", "crowding": "vacant"}')
         change = shelter_status.StatusChange.from_json(body)
-        before = shelter_status.current(conn, shelter_id)
-        state = shelter_status.set_status(conn, principal, shelter_id, change)
-        audit.record(
-            conn,
-            principal,
-            "shelter.status",
-            f"shelters/{shelter_id}",
-            before=before and _status_summary(before),
-            after=_status_summary(state),
-        )
+        state = shelter_status.change_and_record(conn, principal, shelter_id, change)
     served.tracker_for(current_app).status_changed()  # this process's remembered answers are stale
     return jsonify(state.to_json())
