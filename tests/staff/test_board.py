@@ -21,11 +21,11 @@ def _client(app, people, key):  # type: ignore[no-untyped-def]
     return client
 
 
-def _tap(client, sid: str, state: str, **extra: str):  # type: ignore[no-untyped-def]
+def _tap(client, sid: str, to: str, **extra: str):  # type: ignore[no-untyped-def]
     token = page_token(
         client, "/staff/shelters" + (f"?lg_code={extra['lg']}" if "lg" in extra else "")
     )
-    data = {"state": state, "csrf_token": token, **{k: v for k, v in extra.items() if k != "lg"}}
+    data = {"to": to, "csrf_token": token, **{k: v for k, v in extra.items() if k != "lg"}}
     return client.post(f"/staff/shelters/{sid}/state", data=data)
 
 
@@ -82,8 +82,8 @@ def test_one_tap_opens_a_shelter_for_everyone(app, client, database_url, people)
     assert kept == (37,)
     page = staff.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="board-done"' in page and "37" in page
-    closed = _tap(staff, sid, "closed")
-    assert closed.status_code == 303
+    closed = _tap(staff, sid, "closed", state="crowded")  # tapped on a board filtered to crowded
+    assert closed.status_code == 303 and "state=crowded" in closed.headers["Location"]
     assert client.get(f"/api/shelters/{sid}/status").get_json()["status"] == "closed"
 
 

@@ -59,7 +59,7 @@ def test_shelter_buttons_refuse_a_post_without_csrf(app, database_url, people) -
     client, _ = _signed_in(app, database_url, "yamaguchi_editor")
     html = client.get("/staff/shelters").get_data(as_text=True)
     sid = html.split('data-shelter-id="')[1].split('"')[0]
-    refused = client.post(f"/staff/shelters/{sid}/state", data={"state": "open"})
+    refused = client.post(f"/staff/shelters/{sid}/state", data={"to": "open"})
     assert refused.status_code == 400
     with connect(database_url) as conn:
         row = conn.execute(

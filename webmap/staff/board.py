@@ -121,7 +121,7 @@ def _back(lg_code: str, **extra: Any) -> Any:
 def set_state(shelter_id: str) -> Any:
     """One tap: set a shelter's state (and evacuee count), then back to the board."""
     who = signed_in()
-    state = _parse_state(request.form.get("state"))
+    state = _parse_state(request.form.get("to"))
     change = _change(state, _evacuees(request.form.get("evacuees")))
     with db.connection() as conn:
         owner = _editable(conn, who, shelter_id)
