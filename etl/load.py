@@ -102,8 +102,9 @@ def load(
             return _provenance(inputs, report)
 
         if options.dry_run:
-            for _ in chunks:
-                pass
+            for chunk in chunks:
+                if options.inspect is not None:
+                    options.inspect(chunk)
         else:
             report.version = write_chunks(conn, spec, chunks, provenance, skip_empty=True)
         hashed()  # the report's files too, also when nothing was written

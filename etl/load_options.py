@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 Progress = Callable[[int, int, str], None]
 
@@ -22,3 +23,5 @@ class LoadOptions:
     scratch: Path | None = None  # where zips are unpacked (default: the system temp dir)
     # rows further than this outside the municipality they name are rejected (nearer: flagged)
     reject_outside_km: float = 10.0  # etl.municipality.REJECT_KM
+    # Shown every chunk of rows that passed the rules, in a dry run (the console's preview).
+    inspect: Callable[[Any], None] | None = None

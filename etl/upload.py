@@ -17,7 +17,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from etl.load import LoadOptions, load
+from etl.row_rules import Chunk
 from etl.sniff import sniff, zip_names
+from gis.layerstore.differences import MAP_POINTS, difference, served_ids
+from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.uploads import (
     UnsafeArchive,
     UnsupportedUpload,
@@ -26,6 +29,7 @@ from gis.layerstore.uploads import (
     UploadRequest,
     UploadTooLarge,
 )
+from gis.platform.db import connect
 from gis.platform.errors import LoadError
 
 LOADABLE = {"csv", "geojson", "topojson", "gpkg", "shapefile-zip", "gpkg-zip"}
@@ -103,17 +107,21 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
     """Check every file, then load them all as one new version (or only check: dry run)."""
     for path in request.files:
         check_upload(path, request.limits, path.name)
+    preview = _Preview(request.spec)
     options = LoadOptions(
         dry_run=request.dry_run,
         force=request.force,
         encoding=request.encoding,
         crs=request.crs,
         scratch=request.scratch,
+        inspect=preview.add if request.dry_run else None,
     )
     report = load(url, request.spec, request.files, options)
     data = report.as_json()
     for file in data["files"]:
         file.pop("traceback", None)  # for the server's log, not for the caller
+    if request.dry_run:
+        data["preview"] = preview.result(url)
     return UploadOutcome(
         report=_scrub(data, request.scratch.parent),
         version=report.version,
@@ -121,6 +129,31 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
         unchanged=report.outcome.startswith("unchanged"),
         files=[p.name for p in request.files],
     )
+
+
+class _Preview:
+    """Ids and a sample of positions of the rows a dry run would load."""
+
+    def __init__(self, spec: LayerSpec) -> None:
+        self.spec = spec
+        self.rows = 0
+        self.ids: set[str] | None = set() if spec.id_field else None
+        self.points: list[tuple[float, float]] = []
+
+    def add(self, chunk: Chunk) -> None:
+        self.rows += len(chunk)
+        if self.ids is not None and self.spec.id_field:
+            self.ids.update(str(v) for v in chunk.columns[self.spec.id_field] if v is not None)
+        step = max(1, len(chunk) // 200)
+        for shape in chunk.geometry[::step]:
+            if len(self.points) < MAP_POINTS and shape is not None and not shape.is_empty:
+                p = shape.representative_point()
+                self.points.append((round(p.x, 5), round(p.y, 5)))
+
+    def result(self, url: str) -> dict[str, Any]:
+        with connect(url) as conn:
+            count, served = served_ids(conn, self.spec)
+        return {**difference(count, served, self.rows, self.ids), "points": self.points}
 
 
 def _scrub(value: Any, root: Path) -> Any:

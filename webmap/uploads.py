@@ -49,7 +49,8 @@ def safe_name(raw: str | None, n: int) -> str:
     return name
 
 
-def _save(upload: FileStorage, folder: Path, n: int, limit: int) -> Path:
+def save_upload(upload: FileStorage, folder: Path, n: int, limit: int) -> Path:
+    """Stream one uploaded file into the new ``folder``; refused past ``limit`` bytes."""
     folder.mkdir()
     target = folder / safe_name(upload.filename, n)
     written = 0
@@ -62,11 +63,12 @@ def _save(upload: FileStorage, folder: Path, n: int, limit: int) -> Path:
     return target
 
 
-def _loader() -> UploadLoader:
-    loader: UploadLoader | None = current_app.extensions.get("kasane.loader")
-    if loader is None:
+def loader() -> UploadLoader:
+    """The loader `kasane serve` handed to the app (503 without one)."""
+    found: UploadLoader | None = current_app.extensions.get("kasane.loader")
+    if found is None:
         raise UploadsUnavailable("this server cannot load uploads; run it with `kasane serve`")
-    return loader
+    return found
 
 
 def _flag(name: str) -> bool:
@@ -89,17 +91,19 @@ def upload(layer_id: str) -> Any:
     uploads = request.files.getlist("file")
     if not uploads or len(uploads) > MAX_FILES:
         raise BadRequest(f"send 1-{MAX_FILES} files as multipart/form-data field 'file'")
-    loader = _loader()
+    load = loader()
     if settings.upload_dir is not None:
         settings.upload_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="kasane-upload-", dir=settings.upload_dir))
     try:
-        paths = [_save(u, scratch / f"in{n}", n, limits.max_bytes) for n, u in enumerate(uploads)]
+        paths = [
+            save_upload(u, scratch / f"in{n}", n, limits.max_bytes) for n, u in enumerate(uploads)
+        ]
         unpack = scratch / "unpack"
         unpack.mkdir()
         job = UploadRequest(spec, paths, unpack, limits, _flag("dry_run"), _flag("force"),
                             request.values.get("encoding"), request.values.get("crs"))  # fmt: skip
-        outcome = loader(current_app.extensions["kasane.db_url"], job)
+        outcome = load(current_app.extensions["kasane.db_url"], job)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if outcome.version is not None:

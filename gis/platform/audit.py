@@ -79,3 +79,13 @@ def entries(
         {"org": org, "action": action, "since": since, "limit": limit},
     ).fetchall()
     return [AuditEntry(*row) for row in rows]
+
+
+def publishers(conn: Conn, layer_id: str) -> dict[int, str]:
+    """Who loaded each version of a layer (by version number), from the log."""
+    rows = conn.execute(
+        "SELECT (after->>'version')::int, actor FROM kasane.audit_log WHERE target = %s"
+        " AND action IN ('layer.upload', 'layer.load') AND after ? 'version' ORDER BY id",
+        (f"layers/{layer_id}",),
+    ).fetchall()
+    return {int(r[0]): str(r[1]) for r in rows if r[0] is not None}

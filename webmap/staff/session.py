@@ -111,8 +111,21 @@ def init_app(app: Any, settings: Settings) -> None:
     csrf.init_app(app)
 
 
+OPEN_POSTS = {"staff.sign_in", "staff.join"}  # the only forms for people not signed in
+FORM_BYTES = 1 << 20  # every form but the upload is small
+
+
 @bp.before_request
-def _csrf() -> None:
-    """Refuse any POST under /staff without the form's CSRF token (before reading the rest)."""
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        csrf.protect()
+def _guard_posts() -> None:
+    """Before a POST's body is read: the session is checked (except on sign-in and
+    invitation forms), the body's size is capped, then the form's CSRF token is checked."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.endpoint not in OPEN_POSTS:
+        signed_in()
+    if request.endpoint == "staff.preview":
+        settings = context.settings()
+        request.max_content_length = settings.upload_max_bytes * 20 + FORM_BYTES
+    else:
+        request.max_content_length = FORM_BYTES
+    csrf.protect()
