@@ -115,3 +115,23 @@ def test_other_organisations_and_other_users_get_404s(publish_app, people, datab
     viewer = publish_app.test_client()
     sign_in(viewer, people["yamaguchi_viewer"])
     assert viewer.get(f"/staff/layers/{SITES}").status_code == 404
+
+
+def test_restricted_layer_follows_the_session_like_a_token(publish_app, people) -> None:
+    editor = publish_app.test_client()
+    sign_in(editor, people["yamaguchi_editor"])
+    html = _preview(editor, [(sites(["庁舎"]), "one.geojson")]).get_data(as_text=True)
+    assert _publish(editor, html).status_code == 303
+    member, stranger = publish_app.test_client(), publish_app.test_client()
+    sign_in(member, people["yamaguchi_viewer"])
+    sign_in(stranger, people["hofu_editor"])
+    anonymous = publish_app.test_client()
+    seen = member.get(f"/collections/{SITES}")
+    assert seen.status_code == 200 and "no-store" in seen.headers["Cache-Control"]
+    assert SITES in member.get("/collections").get_data(as_text=True)
+    items = member.get(f"/collections/{SITES}/items").get_json()
+    assert [f["properties"]["name"] for f in items["features"]] == ["庁舎"]
+    assert stranger.get(f"/collections/{SITES}").status_code == 404
+    assert anonymous.get(f"/collections/{SITES}").status_code == 404
+    member.post("/staff/sign-out", data={"csrf_token": page_token(member, "/staff/")})
+    assert member.get(f"/collections/{SITES}").status_code == 404  # signed out: anonymous
