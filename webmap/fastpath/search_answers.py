@@ -22,6 +22,7 @@ from flask import Flask
 from gis.platform.errors import KasaneError
 from gis.search.engine import Query
 from webmap import metrics, search
+from webmap.auth import carries_credentials
 from webmap.i18n import COOKIE
 
 StartResponse = Callable[..., Any]
@@ -53,7 +54,7 @@ class SearchAnswers:
         if (
             environ.get("PATH_INFO") != PATH
             or environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("HTTP_AUTHORIZATION")
+            or carries_credentials(environ)
         ):
             return self.wrapped(environ, start_response)
         started = time.perf_counter()
