@@ -66,8 +66,12 @@ def entries(
     org: str | None = None,
     action: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
+    actor: str | None = None,
+    target: str | None = None,
 ) -> list[AuditEntry]:
-    """The newest entries first, optionally of one organisation, action (prefix) or period."""
+    """The newest entries first, optionally of one organisation, action (prefix), period
+    (``since`` inclusive, ``until`` exclusive), actor or target."""
     if not 1 <= limit <= MAX_ENTRIES:
         raise BadRequest(f"limit must be from 1 to {MAX_ENTRIES}, not {limit}")
     rows = conn.execute(
@@ -75,8 +79,19 @@ def entries(
         " WHERE (%(org)s::text IS NULL OR org_code = %(org)s)"
         " AND (%(action)s::text IS NULL OR action LIKE %(action)s || '%%')"
         " AND (%(since)s::timestamptz IS NULL OR at >= %(since)s)"
+        " AND (%(until)s::timestamptz IS NULL OR at < %(until)s)"
+        " AND (%(actor)s::text IS NULL OR actor = %(actor)s)"
+        " AND (%(target)s::text IS NULL OR target = %(target)s)"
         " ORDER BY id DESC LIMIT %(limit)s",
-        {"org": org, "action": action, "since": since, "limit": limit},
+        {
+            "org": org,
+            "action": action,
+            "since": since,
+            "until": until,
+            "actor": actor,
+            "target": target,
+            "limit": limit,
+        },
     ).fetchall()
     return [AuditEntry(*row) for row in rows]
 
