@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 
 from gis.platform.settings import Settings
 from webmap import errors
-from webmap.staff import audit_log, board, publish, sign_in  # noqa: F401  (their views join the blueprint)
+from webmap.staff import audit_log, board, people, publish, sign_in  # noqa: F401  (their views join the blueprint)
 from webmap.staff.session import bp
 from webmap.staff.session import init_app as init_session
 
