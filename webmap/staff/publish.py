@@ -40,9 +40,11 @@ def sketch(points: list[list[float]]) -> list[tuple[float, float]]:
     if not points:
         return []
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    scale = (SKETCH - 10) / span
-    return [(5 + (x - min(xs)) * scale, SKETCH - 5 - (y - min(ys)) * scale) for x, y in points]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    scale = (SKETCH - 10) / (max(width, height) or 1.0)
+    left = (SKETCH - width * scale) / 2  # the shape centred in the square
+    bottom = SKETCH - (SKETCH - height * scale) / 2
+    return [(left + (x - min(xs)) * scale, bottom - (y - min(ys)) * scale) for x, y in points]
 
 
 def _editable(who: Principal) -> list[LayerSpec]:
