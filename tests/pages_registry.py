@@ -41,6 +41,7 @@ class State:
     action: Action | None = None
     status: int = 200
     user: str | None = None
+    tested_in: str | None = None  # pages behind a session: the test module that signs in
 
     @property
     def id(self) -> str:
@@ -128,6 +129,7 @@ DEADZONES_READY = (
 )
 MENU_OPEN = "document.querySelector('.site-header.nav-open') !== null"  # phone: "Menu" opened
 NEAR = "lat=34.18&lon=131.474"  # among demo shelters
+STAFF_BROWSER_TEST = "tests/staff/test_console_browser.py"
 
 PAGES: dict[str, tuple[State, ...]] = {
     "/": (
@@ -199,6 +201,24 @@ PAGES: dict[str, tuple[State, ...]] = {
     ),
     "/datasets": (State("/datasets"),),
     "/stats": (State("/stats"),),
+    # The staff console: the sign-in page here; the signed-in pages (a session cookie, not a
+    # Bearer token) are opened and checked with axe, ja/en at 1280 and 360 px, by their own test.
+    "/staff/sign-in": (State("/staff/sign-in"),),
+    **{
+        rule: (State(rule.replace("<layer_id>", "shelters"), tested_in=STAFF_BROWSER_TEST),)
+        for rule in (
+            "/staff/",
+            "/staff/password",
+            "/staff/invitations",
+            "/staff/shelters",
+            "/staff/summary",
+            "/staff/layers",
+            "/staff/layers/<layer_id>",
+            "/staff/people",
+            "/staff/audit",
+            "/staff/audit.csv",
+        )
+    },
 }
 
 # Not a route: the error page people see for a wrong address.
@@ -231,11 +251,14 @@ SAMPLE_ARGS: dict[str, str | int | Callable[[Any], str]] = {
     "y": 1634,  # a z12 tile over the demo shelters
     "filename": "css/kasane.css",
     "spec": _vendored_file,
+    "token": "no-such-invitation",
 }
 
 # Routes whose sample answers 404 by design (their 404 is the site's error page, tested above
 # as "404 page"), with the reason. Keep this short: a 404 hides whether the route is a page.
 SAMPLE_404: dict[str, str] = {
+    "/staff/join/<token>": "an invitation link answers only with a token an admin issued "
+    "(tests/staff opens a real one)",
     "/basemap/tiles/<int:z>/<int:x>/<int:y>": "tiles of the local PMTiles basemap, which the "
     "test server does not have",
     "/basemap/basemap.pmtiles": "the local PMTiles basemap file, which the test server does "
