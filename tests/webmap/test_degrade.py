@@ -18,6 +18,7 @@ from tests.browser import axe_violations, open_page
 from tests.server import running_server
 from tests.webmap.test_db_outage import Relay
 from webmap import close, create_app
+from webmap.served_versions import tracker_for
 
 TILE = "/tiles/flood_depth,shelters/{z}/{x}/{y}.mvt"
 OGC = "/collections/flood_depth/tiles/WebMercatorQuad/{z}/{y}/{x}"
@@ -75,6 +76,8 @@ def test_cached_tiles_and_hazard_page_answer_stale_while_the_database_is_down(ou
 
     relay.cut()
     _until(lambda: client.get("/collections/shelters/items?limit=1").status_code == 503, "503")
+    # until this process's LISTEN connection notices, its cache hits are rightly still fresh
+    _until(lambda: not tracker_for(app).live, "the listener notices the outage")
 
     stale = client.get(TILE.format(z=warm[0], x=warm[1], y=warm[2]))
     assert stale.status_code == 200
@@ -84,7 +87,8 @@ def test_cached_tiles_and_hazard_page_answer_stale_while_the_database_is_down(ou
     assert int(stale.headers["Age"]) >= 0
     assert stale.headers["Cache-Control"] == "no-cache"
     ogc_stale = client.get(OGC.format(z=warm[0], x=warm[1], y=warm[2]))
-    assert ogc_stale.status_code == 200 and ogc_stale.data == ogc_live.data
+    assert ogc_stale.status_code == ogc_live.status_code  # 200, or 204 (no flood there)
+    assert ogc_stale.data == ogc_live.data
     assert "stale" in ogc_stale.headers["Cache-Status"]
     again = client.get(
         TILE.format(z=warm[0], x=warm[1], y=warm[2]),
@@ -113,7 +117,8 @@ def test_cached_tiles_and_hazard_page_answer_stale_while_the_database_is_down(ou
     _until(lambda: "Cache-Status" not in client.get(warm_path).headers, "live tiles again")
     page = client.get("/map/hazard?lang=en").get_data(as_text=True)
     assert "Live data unavailable" not in page
-    assert client.get(cold_path).status_code == 200
+    # the pool drops its dead connections one request at a time, as in test_db_outage
+    _until(lambda: client.get(cold_path).status_code == 200, "uncached tiles again")
 
 
 def test_the_live_hazard_page_has_no_notice(client, demo_loaded) -> None:
