@@ -18,6 +18,7 @@ from gis.platform.errors import KasaneError
 from kasane import (
     cmd_basemap,
     cmd_db,
+    cmd_export,
     cmd_layer_files,
     cmd_layers,
     cmd_load,
@@ -78,3 +79,4 @@ main.add_command(cmd_load.load_command)
 main.add_command(audit_command)
 main.add_command(cmd_transit.transit)
 main.add_command(cmd_basemap.basemap_group)
+main.add_command(cmd_export.export_group)

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.served_versions import Served, ServedVersions
-from gis.platform.errors import NotFound
+from gis.platform.errors import DatabaseUnavailable, NotFound
 from webmap import db
 
 _trackers: dict[tuple[int, str], ServedVersions] = {}
@@ -55,6 +55,25 @@ def state() -> dict[str, Served]:
     return _tracker().lookup(db.connection)
 
 
+def state_or_stale() -> tuple[dict[str, Served], float | None]:
+    """The served versions and None; or, while the database cannot be reached, the versions
+    last known current and when that was (Unix time), so that pages which need no query and
+    tiles in the cache can still be answered (marked stale). DatabaseUnavailable when this
+    process never knew the versions."""
+    tracker = _tracker()
+    known = tracker.last_known()
+    if known is not None and tracker.recently_failed():
+        return known
+    try:
+        return tracker.lookup(db.connection), None
+    except DatabaseUnavailable:
+        tracker.failed()
+        known = tracker.last_known()
+        if known is None:
+            raise
+        return known
+
+
 def live_state() -> dict[str, Served] | None:
     """The served versions while this process's listener is live (then current), else None."""
     return live_state_of(current_app)
@@ -68,7 +87,12 @@ def live_state_of(app: Flask) -> dict[str, Served] | None:
 
 def served(spec: LayerSpec) -> Served:
     """The served version of a layer; NotFound when it is not loaded."""
-    found = state().get(spec.id)
+    return served_in(state(), spec)
+
+
+def served_in(known: dict[str, Served], spec: LayerSpec) -> Served:
+    """The version of a layer in ``known``; NotFound when it is not loaded."""
+    found = known.get(spec.id)
     if found is None:
         raise NotFound(f"layer {spec.id!r} has no data loaded yet")
     return found

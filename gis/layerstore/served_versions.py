@@ -33,6 +33,7 @@ STATUS_CHANNEL = "kasane_shelter_status"  # sent by the trigger of migration 030
 log = logging.getLogger("kasane.versions")
 SAFETY_REFRESH_S = 30.0  # re-read everything this often, in case a notification was lost
 RECONNECT_S = 1.0
+UNREACHABLE_S = 3.0  # after a failed attempt, requests use the last known state this long
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class ServedVersions:
         self._layers_epoch = 0
         self._status_epoch = 0
         self.files_epoch = 0  # `kasane layers reload` notifications heard (layer files changed)
+        self._confirmed: float | None = None  # Unix time the state was last known current
+        self._failed_at = 0.0  # monotonic time the database was last found unreachable
 
     def start(self, wait_s: float = 2.0) -> ServedVersions:
         """Start listening; waits briefly for the first state so early requests hit memory."""
@@ -98,7 +101,28 @@ class ServedVersions:
         if self._live:
             return self._state
         with conn_factory() as conn:
-            return read_state(conn)
+            state = read_state(conn)
+        self._state, self._confirmed = state, time.time()
+        return state
+
+    def last_known(self) -> tuple[dict[str, Served], float] | None:
+        """The state last known current and when that was (Unix time; now while live), or
+        None when it was never read: what pages and cached tiles fall back on while the
+        database cannot be reached."""
+        if self._live:
+            return self._state, time.time()
+        if self._confirmed is None:
+            return None
+        return self._state, self._confirmed
+
+    def failed(self) -> None:
+        """Note that the database was just found unreachable (see :meth:`recently_failed`)."""
+        self._failed_at = time.monotonic()
+
+    def recently_failed(self, within_s: float = UNREACHABLE_S) -> bool:
+        """Whether the database was found unreachable within ``within_s``: callers then use
+        :meth:`last_known` at once instead of waiting for a connection that will not come."""
+        return not self._live and time.monotonic() - self._failed_at < within_s
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -107,7 +131,9 @@ class ServedVersions:
             except (psycopg.Error, OSError) as exc:
                 if self._live:
                     log.warning("layer version listener lost the database: %s", exc)
+                    self._confirmed = time.time()
                 self._live = False
+                self.failed()
             finally:
                 self._first.set()
             self._stop.wait(RECONNECT_S)

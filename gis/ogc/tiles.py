@@ -8,7 +8,10 @@ Web-Mercator geometry that is drawn (projected once per version, not per tile), 
 :data:`gis.ogc.tile_bands.SIMPLIFY_UNITS` tile units below the layer's last zoom (starting from a
 pre-simplified band copy of the version, :mod:`gis.ogc.tile_bands`, at zooms up to 13), clipped by
 ``ST_AsMVTGeom`` and capped at ``feature_cap`` rows per layer per tile (which rows are kept when
-a tile has more is unspecified). Only declared attributes with ``in_tiles`` are written; ``fid``
+a tile has more is unspecified). Features are written in ``fid`` order (then by their clipped
+geometry, for the pieces of one polygon), so a tile's bytes do not depend on the query plan:
+its strong ETag, and an exported archive (:mod:`gis.ogc.pmtiles_export`), stay true to it
+(tiles over the cap excepted). Only declared attributes with ``in_tiles`` are written; ``fid``
 is the MVT feature id. Polygon layers with very large polygons get a subdivided copy
 (:func:`prepare_parts`), so that a tile reads only the pieces it touches rather than whole
 prefecture-sized polygons; a polygon then appears in a tile as several pieces with the same
@@ -52,6 +55,18 @@ _BAND_SUFFIX = re.compile(r"__b[0-9]+$")
 _parts_known: dict[tuple[str, int], bool] = {}
 _bands_known: dict[tuple[str, int, int], bool] = {}
 _parts_lock = threading.Lock()
+
+
+def vector_layer(spec: LayerSpec) -> dict[str, Any]:
+    """The TileJSON ``vector_layers`` entry of a layer (its attributes written to tiles)."""
+    kinds = {"text": "String", "boolean": "Boolean", "date": "String", "jsonb": "String"}
+    return {
+        "id": spec.id,
+        "description": spec.title.en,
+        "minzoom": spec.min_zoom,
+        "maxzoom": spec.max_zoom,
+        "fields": {f.name: kinds.get(f.type, "Number") for f in spec.fields if f.in_tiles},
+    }
 
 
 def check_address(z: int, x: int, y: int) -> None:
@@ -255,7 +270,8 @@ def _layer_tile(
     attrs = [f.name for f in spec.fields if f.in_tiles]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(name)) for name in attrs)
     return sql.SQL(
-        "(SELECT coalesce(ST_AsMVT(q, {name}, {extent}, 'geom', 'fid'), ''::bytea) FROM"
+        "(SELECT coalesce(ST_AsMVT(q, {name}, {extent}, 'geom', 'fid' ORDER BY q.fid, q.geom),"
+        " ''::bytea) FROM"
         " (SELECT * FROM (SELECT t.fid{columns}, {geom} AS geom FROM {table}"
         " WHERE {in_tile} LIMIT %(cap)s) AS r WHERE geom IS NOT NULL) AS q)"
     ).format(

@@ -42,6 +42,8 @@ def kasane(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ["layers", "rollback"],
         ["serve"],
         ["demo"],
+        ["export"],
+        ["export", "pmtiles"],
     ],
 )
 def test_every_command_explains_itself(args: list[str]) -> None:

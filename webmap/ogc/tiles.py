@@ -14,7 +14,7 @@ from gis.ogc import tiles
 from gis.ogc.cql2_parse import parse_filter
 from gis.ogc.output_crs import DEFAULT, OutputCrs, parse_crs
 from gis.platform.errors import BadRequest
-from webmap import context
+from webmap import context, stale
 from webmap import served_versions as served
 from webmap.ogc.collections import public_layer, version_connection
 from webmap.ogc.documents import JSON, base, link
@@ -58,16 +58,26 @@ def _tile_filter() -> tuple[dict[str, Any] | None, OutputCrs, str]:
     return expr, crs, json.dumps([expr, crs.uri], sort_keys=True, ensure_ascii=False)
 
 
-def _layers(names: str) -> list[tuple[LayerSpec, Served]]:
-    specs = [public_layer(i) for i in layer_ids(names)]
-    return [(spec, served.served(spec)) for spec in specs]
+def _layers(names: str) -> tuple[list[tuple[LayerSpec, Served]], float | None]:
+    """The named layers with their served versions, and None; or the versions last known
+    current and when, while the database cannot be reached (:mod:`webmap.stale`)."""
+    return _served([public_layer(i) for i in layer_ids(names)])
 
 
-def _tile(layers: list[tuple[LayerSpec, Served]], z: int, x: int, y: int) -> Response:
+def _served(specs: list[LayerSpec]) -> tuple[list[tuple[LayerSpec, Served]], float | None]:
+    known, as_of = served.state_or_stale()
+    return [(spec, served.served_in(known, spec)) for spec in specs], as_of
+
+
+def _tile(
+    layers: list[tuple[LayerSpec, Served]], as_of: float | None, z: int, x: int, y: int
+) -> Response:
     tiles.check_address(z, x, y)
     versions = tuple((spec.id, s.version) for spec, s in layers)
     cql, cql_crs, cql_key = _tile_filter()
     address, etag = tile_address(versions, z, x, y, cql_key)
+    if as_of is not None:
+        return stale.cached_only(address, etag, MVT, as_of)
     cap = context.settings().tile_feature_cap
 
     def make() -> bytes:
@@ -81,25 +91,13 @@ def _tile(layers: list[tuple[LayerSpec, Served]], z: int, x: int, y: int) -> Res
 @bp.get(XYZ_RULE)
 def xyz(names: str, z: int, x: int, y: int) -> Response:
     """An XYZ tile holding one MVT layer per named layer (``/tiles/a,b/z/x/y.mvt``)."""
-    return _tile(_layers(names), z, x, y)
+    return _tile(*_layers(names), z, x, y)
 
 
 @bp.get(OGC_RULE)
 def ogc_tile(layer_id: str, z: int, y: int, x: int) -> Response:
     """An OGC API - Tiles tile (note the order: matrix, row, column)."""
-    spec = public_layer(layer_id)
-    return _tile([(spec, served.served(spec))], z, x, y)
-
-
-def _vector_layer(spec: LayerSpec) -> dict[str, Any]:
-    kinds = {"text": "String", "boolean": "Boolean", "date": "String", "jsonb": "String"}
-    return {
-        "id": spec.id,
-        "description": spec.title.en,
-        "minzoom": spec.min_zoom,
-        "maxzoom": spec.max_zoom,
-        "fields": {f.name: kinds.get(f.type, "Number") for f in spec.fields if f.in_tiles},
-    }
+    return _tile(*_served([public_layer(layer_id)]), z, x, y)
 
 
 def _union_bbox(layers: list[tuple[LayerSpec, Served]]) -> list[float]:
@@ -117,7 +115,7 @@ def _union_bbox(layers: list[tuple[LayerSpec, Served]]) -> list[float]:
 @bp.get("/tiles/<names>.json")
 def tilejson(names: str) -> Response:
     """TileJSON 3.0.0 for the named layers."""
-    layers = _layers(names)
+    layers, as_of = _layers(names)
     html = wants_html()
     etag = etag_for("tilejson", names, tuple(s.version for _, s in layers), base(), html)
     early = not_modified(etag)
@@ -127,7 +125,7 @@ def tilejson(names: str) -> Response:
         "tilejson": "3.0.0",
         "name": names,
         "tiles": [f"{base()}/tiles/{names}/{{z}}/{{x}}/{{y}}.mvt"],
-        "vector_layers": [_vector_layer(spec) for spec, _ in layers],
+        "vector_layers": [tiles.vector_layer(spec) for spec, _ in layers],
         "bounds": _union_bbox(layers),
         "minzoom": min(spec.min_zoom for spec, _ in layers),
         "maxzoom": max(spec.max_zoom for spec, _ in layers),
@@ -138,7 +136,7 @@ def tilejson(names: str) -> Response:
     response = negotiated(doc, "pages/tilejson.html", specs=[spec for spec, _ in layers])
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = context.settings().cache_control
-    return response
+    return response if as_of is None else stale.mark(response, as_of, hit=False)
 
 
 @bp.get("/collections/<layer_id>/tiles")
@@ -184,7 +182,7 @@ def tileset(layer_id: str) -> Response:
          "maxTileCol": 2**z - 1}
         for z in range(spec.min_zoom, spec.max_zoom + 1)
     ]  # fmt: skip
-    doc["layers"] = [{**_vector_layer(spec), "geometryType": spec.geometry.value.lower()}]
+    doc["layers"] = [{**tiles.vector_layer(spec), "geometryType": spec.geometry.value.lower()}]
     if current.bbox:
         doc["boundingBox"] = {
             "lowerLeft": list(current.bbox[:2]),

@@ -16,13 +16,14 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from gis.layerstore.layerspec import LayerKind, LayerSpec
+from gis.layerstore.served_versions import Served
 from gis.ogc.items_query import parse_bbox
 from gis.ogc.output_crs import DEFAULT
 from gis.platform.errors import BadRequest, NotFound
 from gis.residents import shelter_list, shelter_status
 from gis.residents.hazards import LonLat
 from gis.residents.shelters import HAZARDS, KINDS
-from webmap import access, context, db
+from webmap import access, context, db, stale
 from webmap import served_versions as served
 from webmap.i18n import current_lang
 from webmap.maps import build_map, map_parts
@@ -35,8 +36,8 @@ LAYER_KEYS = (*OVERLAYS, "shelters")
 MIN_ZOOM, MAX_ZOOM, POINT_ZOOM = 5, 18, 15
 
 
-def _first_loaded(kind: LayerKind) -> LayerSpec | None:
-    loaded = served.state()
+def _first_loaded(kind: LayerKind, loaded: dict[str, Served] | None = None) -> LayerSpec | None:
+    loaded = served.state() if loaded is None else loaded
     return next((s for s in access.registry().of_kind(kind) if s.id in loaded), None)
 
 
@@ -84,8 +85,9 @@ def _centre(text: str | None) -> LonLat | None:
     return LonLat.parse(lat, lon)
 
 
-def _bounds(specs: list[LayerSpec]) -> tuple[float, float, float, float] | None:
-    loaded = served.state()
+def _bounds(
+    specs: list[LayerSpec], loaded: dict[str, Served]
+) -> tuple[float, float, float, float] | None:
     boxes = [b for s in specs if (b := loaded[s.id].bbox)]
     if not boxes:
         return None
@@ -98,21 +100,22 @@ def _bounds(specs: list[LayerSpec]) -> tuple[float, float, float, float] | None:
 
 
 @bp.get("/map/hazard")
-def hazard_map() -> str:
+def hazard_map() -> Response:
     """The hazard map page; ``?lat=&lon=`` opens the panel for that point."""
     args, lang = request.args, current_lang()
     point = LonLat.parse(args["lat"], args.get("lon")) if args.get("lat") else None
     centre = _centre(args.get("c")) or point
     zoom = _zoom(args.get("z"))
     enabled = _layers(args.get("layers"))
-    overlays = {key: _first_loaded(kind) for key, kind in OVERLAYS.items()}
-    shelters = _first_loaded(LayerKind.SHELTER)
+    known, as_of = served.state_or_stale()  # no query needed: renders while the DB is down
+    overlays = {key: _first_loaded(kind, known) for key, kind in OVERLAYS.items()}
+    shelters = _first_loaded(LayerKind.SHELTER, known)
     loaded = [s for s in (*overlays.values(), shelters) if s is not None]
     fmap = build_map(
         context.settings(),
         location=(centre.lat, centre.lon) if centre else None,
         zoom_start=zoom or (POINT_ZOOM if centre else 9),
-        bounds=None if centre else _bounds(loaded),
+        bounds=None if centre else _bounds(loaded, known),
         aria_label=TEXT["map_label"][lang],
         zoom_control=False,
         control_scale=True,
@@ -133,8 +136,10 @@ def hazard_map() -> str:
         "crowding": {k: v[lang] for k, v in shelter_status.CROWDING.items()},
         "text": {k: v[lang] for k, v in TEXT.items()},
     }
-    return render_template(
+    page = render_template(
         "residents/hazard_map.html",
+        stale_as_of=None if as_of is None else stale.as_of_text(as_of, lang),
+        stale_iso=None if as_of is None else stale.iso(as_of),
         map=map_parts(fmap),
         integrated_link=url_for(
             "integrated_map.integrated_map",
@@ -150,6 +155,9 @@ def hazard_map() -> str:
         statuses=shelter_status.STATUSES,
         badges=STATUS_BADGES,
     )
+    if as_of is None:
+        return Response(page, mimetype="text/html")
+    return stale.mark(Response(page, mimetype="text/html"), as_of, hit=False)
 
 
 @bp.get("/api/shelters/map")
