@@ -41,7 +41,7 @@ def test_layer_list_shows_served_versions(client, demo_loaded, registry) -> None
             assert loaded[layer_id]["version"] >= 1
             assert loaded[layer_id]["features"] > 0
     html = client.get("/layers?lang=en").get_data(as_text=True)
-    assert "<caption>Public layers and their served versions</caption>" in html
+    assert ">Public layers and their served versions</caption>" in html
 
 
 def test_health_and_readiness(client) -> None:
