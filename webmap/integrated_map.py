@@ -22,7 +22,7 @@ from webmap import access, context
 from webmap import served_versions as served
 from webmap.i18n import current_lang
 from webmap.integrated_map_text import TEXT, THEMES
-from webmap.maps import build_map, map_parts
+from webmap.maps import build_map, map_parts, union_bbox
 
 bp = Blueprint("integrated_map", __name__)
 MIN_ZOOM, MAX_ZOOM = 5, 18
@@ -120,15 +120,7 @@ def parse_view(args: Any) -> tuple[LonLat | None, int | None]:
 def data_bounds(layer_ids: list[str]) -> tuple[float, float, float, float] | None:
     """The box around the loaded data of ``layer_ids`` (the prefecture view)."""
     loaded = served.state()
-    boxes = [b for i in layer_ids if i in loaded and (b := loaded[i].bbox)]
-    if not boxes:
-        return None
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    return union_bbox(loaded[i].bbox for i in layer_ids if i in loaded)
 
 
 @bp.get("/map")

@@ -11,6 +11,7 @@ and script, for embedding in our own templates (where a CSP nonce can be added l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -230,4 +231,20 @@ def map_parts(fmap: folium.Map) -> MapParts:
         head=Markup(figure.header.render()),
         body=Markup(figure.html.render()),
         script=Markup(figure.script.render()),
+    )
+
+
+Bbox = tuple[float, float, float, float]
+
+
+def union_bbox(boxes: Iterable[Bbox | None]) -> Bbox | None:
+    """The box around every given box (min lon, min lat, max lon, max lat); None when none."""
+    present = [b for b in boxes if b]
+    if not present:
+        return None
+    return (
+        min(b[0] for b in present),
+        min(b[1] for b in present),
+        max(b[2] for b in present),
+        max(b[3] for b in present),
     )

@@ -26,7 +26,7 @@ from gis.residents.shelters import HAZARDS, KINDS
 from webmap import access, context, db, stale
 from webmap import served_versions as served
 from webmap.i18n import current_lang
-from webmap.maps import build_map, map_parts
+from webmap.maps import build_map, map_parts, union_bbox
 from webmap.residents.hazard_map_text import STATUS_BADGES, TEXT
 
 bp = Blueprint("residents_hazard_map", __name__)
@@ -85,20 +85,6 @@ def _centre(text: str | None) -> LonLat | None:
     return LonLat.parse(lat, lon)
 
 
-def _bounds(
-    specs: list[LayerSpec], loaded: dict[str, Served]
-) -> tuple[float, float, float, float] | None:
-    boxes = [b for s in specs if (b := loaded[s.id].bbox)]
-    if not boxes:
-        return None
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
 @bp.get("/map/hazard")
 def hazard_map() -> Response:
     """The hazard map page; ``?lat=&lon=`` opens the panel for that point."""
@@ -115,7 +101,7 @@ def hazard_map() -> Response:
         context.settings(),
         location=(centre.lat, centre.lon) if centre else None,
         zoom_start=zoom or (POINT_ZOOM if centre else 9),
-        bounds=None if centre else _bounds(loaded, known),
+        bounds=None if centre else union_bbox(known[s.id].bbox for s in loaded),
         aria_label=TEXT["map_label"][lang],
         zoom_control=False,
         control_scale=True,
