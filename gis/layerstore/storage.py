@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis import __version__
-from gis.layerstore import copy_binary
+from gis.layerstore import copy_binary, readers
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.load_lock import loading_elsewhere
 from gis.platform.errors import NotFound
@@ -234,6 +234,7 @@ def _point_to(conn: Conn, layer_id: str, version: int) -> None:
             layer_view(layer_id), version_table(layer_id, version)
         )
     )
+    readers.grant_view(conn, layer_id)  # a new view has no grants: give analysts theirs back
     conn.execute(
         "INSERT INTO kasane.layer_current (layer_id, version) VALUES (%s, %s)"
         " ON CONFLICT (layer_id) DO UPDATE SET version = EXCLUDED.version, changed_at = now()",
