@@ -134,6 +134,8 @@ def test_the_collection_links_its_styles(app: Any, client: Any) -> None:
         fmt = path.rsplit("=", 1)[1]
         assert response.headers["Content-Type"].startswith(styles.FORMATS[fmt].split(";")[0])
         assert "0.5m未満" in response.get_data(as_text=True)  # Japanese labels by default
+    english = client.get("/collections/flood_depth/styles/default?f=qml&lang=en")
+    assert 'label="under 0.5 m"' in english.get_data(as_text=True)
     listed = client.get("/collections/flood_depth/styles").get_json()
     assert listed["default"] == "default" and len(listed["styles"][0]["links"]) == 3
 
