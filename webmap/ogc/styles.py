@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, Response, jsonify, request
 
 from gis.ogc import styles
-from gis.platform.errors import BadRequest, NotFound
+from gis.platform.errors import NotFound
 from webmap.i18n import current_lang
 from webmap.ogc.collections import public_layer
 from webmap.ogc.documents import JSON, base, link
@@ -49,7 +49,13 @@ def style(layer_id: str, style_id: str) -> Response:
         raise NotFound(f"collection {layer_id!r} has no style {style_id!r}; it has 'default'")
     fmt = request.args.get("f", "mapbox")
     if fmt not in styles.FORMATS:
-        raise BadRequest(f"f={fmt!r} is not offered; use one of {', '.join(styles.FORMATS)}")
+        # problem+json even for f=html: a style has no HTML view (see webmap.errors)
+        detail = f"f={fmt!r} is not offered; use one of {', '.join(styles.FORMATS)}"
+        body = jsonify({"type": "about:blank", "title": "Bad Request", "status": 400,
+                        "detail": detail, "code": "bad_request"})  # fmt: skip
+        body.status_code = 400
+        body.mimetype = "application/problem+json"
+        return body
     lang = current_lang()
     if fmt == "mapbox":
         doc = styles.maplibre(spec, f"{base()}/tiles/{spec.id}.json", lang)
