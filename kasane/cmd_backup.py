@@ -10,7 +10,7 @@ from gis.layerstore import readers
 from gis.platform import backup as backups
 from gis.platform.db import connection, database_url, redact
 from gis.platform.errors import BadRequest
-from kasane.context import settings_of
+from kasane.context import registry_of, settings_of
 
 
 @click.command("backup")
@@ -44,7 +44,7 @@ def restore_command(ctx: click.Context, file: Path, force: bool) -> None:
         )
     applied = backups.restore(url, file)
     with connection(url) as conn:
-        readers.grant_all(conn)
+        readers.grant_all(conn, {spec.id for spec in registry_of(ctx) if spec.public})
         layers = conn.execute("SELECT count(*) FROM kasane.layer_current").fetchone()
         users = conn.execute("SELECT count(*) FROM kasane.users").fetchone()
     click.echo(

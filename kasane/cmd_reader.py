@@ -7,7 +7,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from gis.layerstore import readers
 from gis.platform.db import connection, database_url
-from kasane.context import settings_of
+from kasane.context import registry_of, settings_of
 
 
 @click.group("reader")
@@ -30,7 +30,8 @@ def add(ctx: click.Context, name: str) -> None:
     """Create read-only role NAME (or give it a new password) and print its URL (shown once)."""
     url = database_url(settings_of(ctx))
     with connection(url) as conn:
-        password = readers.add(conn, name)
+        public = {spec.id for spec in registry_of(ctx) if spec.public}
+        password = readers.add(conn, name, public)
     click.echo(f"reader {name} may read the served layers (schema layer_data); URL (shown once):")
     click.echo(_reader_url(url, name, password))
 

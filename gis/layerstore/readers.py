@@ -48,8 +48,12 @@ def readers(conn: Conn) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def grant_view(conn: Conn, layer_id: str) -> None:
-    """Let every reader SELECT the served view of ``layer_id`` (after it was (re)created)."""
+def grant_view(conn: Conn, layer_id: str, *, public: bool = True) -> None:
+    """Let every reader SELECT the served view of ``layer_id`` (after it was (re)created).
+    Restricted layers (``public = false``) are never granted: their owners decide who sees
+    them, through Kasane's sign-in, not a shared database role."""
+    if not public:
+        return
     for name in readers(conn):
         conn.execute(
             sql.SQL("GRANT SELECT ON {} TO {}").format(
@@ -58,16 +62,18 @@ def grant_view(conn: Conn, layer_id: str) -> None:
         )
 
 
-def grant_all(conn: Conn) -> None:
-    """Grant every served view to every reader (after ``kasane restore``)."""
+def grant_all(conn: Conn, public_layers: set[str]) -> None:
+    """Grant every served view of ``public_layers`` to every reader (after a restore)."""
     for name in readers(conn):
-        _grant_to(conn, name)
+        _grant_to(conn, name, public_layers)
 
 
-def _grant_to(conn: Conn, name: str) -> None:
+def _grant_to(conn: Conn, name: str, public_layers: set[str]) -> None:
     role = sql.Identifier(name)
     conn.execute(sql.SQL("GRANT USAGE ON SCHEMA layer_data TO {}").format(role))
     for (view,) in conn.execute(_SERVED_VIEWS).fetchall():
+        if str(view) not in public_layers:
+            continue
         conn.execute(
             sql.SQL("GRANT SELECT ON {} TO {}").format(
                 sql.Identifier("layer_data", str(view)), role
@@ -75,7 +81,7 @@ def _grant_to(conn: Conn, name: str) -> None:
         )
 
 
-def add(conn: Conn, name: str) -> str:
+def add(conn: Conn, name: str, public_layers: set[str]) -> str:
     """Create (or renew) reader ``name`` with a new random password; returns the password.
 
     Call in a transaction: the role, its grants and its row in ``kasane.readers`` appear
@@ -108,7 +114,7 @@ def add(conn: Conn, name: str) -> str:
     conn.execute(
         "INSERT INTO kasane.readers (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (name,)
     )
-    _grant_to(conn, name)
+    _grant_to(conn, name, public_layers)
     return password
 
 

@@ -51,11 +51,11 @@ def style(layer_id: str, style_id: str) -> Response:
     if fmt not in styles.FORMATS:
         # problem+json even for f=html: a style has no HTML view (see webmap.errors)
         detail = f"f={fmt!r} is not offered; use one of {', '.join(styles.FORMATS)}"
-        body = jsonify({"type": "about:blank", "title": "Bad Request", "status": 400,
+        problem = jsonify({"type": "about:blank", "title": "Bad Request", "status": 400,
                         "detail": detail, "code": "bad_request"})  # fmt: skip
-        body.status_code = 400
-        body.mimetype = "application/problem+json"
-        return body
+        problem.status_code = 400
+        problem.mimetype = "application/problem+json"
+        return problem
     lang = current_lang()
     if fmt == "mapbox":
         doc = styles.maplibre(spec, f"{base()}/tiles/{spec.id}.json", lang)
