@@ -27,6 +27,8 @@ from kasane import (
     cmd_users,
 )
 from kasane.cmd_audit import audit_command
+from kasane.cmd_backup import backup_command, restore_command
+from kasane.cmd_reader import reader
 from kasane.context import CliContext
 
 
@@ -80,3 +82,6 @@ main.add_command(audit_command)
 main.add_command(cmd_transit.transit)
 main.add_command(cmd_basemap.basemap_group)
 main.add_command(cmd_export.export_group)
+main.add_command(backup_command)
+main.add_command(restore_command)
+cmd_db.db.add_command(reader)

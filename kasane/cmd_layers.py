@@ -79,7 +79,7 @@ def rollback(ctx: click.Context, layer: str, version: int | None) -> None:
             " the feeds instead (kasane load transit FEED.zip, kasane transit remove-feed)"
         )
     with connect(database_url(settings_of(ctx)), autocommit=True) as conn, conn.transaction():
-        served = storage.rollback(conn, spec.id, version)
+        served = storage.rollback(conn, spec.id, version, public=spec.public)
     click.echo(f"{spec.id}: now serving version {served}")
 
 

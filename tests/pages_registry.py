@@ -242,6 +242,7 @@ def _vendored_file(_client: Any) -> str:
 SAMPLE_ARGS: dict[str, str | int | Callable[[Any], str]] = {
     "layer_id": "shelters",
     "names": "shelters",
+    "style_id": "default",
     "feature_id": "1",
     "shelter_id": _a_shelter,
     "draft_id": 1,

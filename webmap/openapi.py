@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template
 from gis.layerstore.layerspec import LayerSpec
 from gis.ogc.items_query import DEFAULT_LIMIT, MAX_LIMIT
 from gis.ogc.output_crs import offered_uris
+from gis.ogc.styles import FORMATS
 from webmap import access, openapi_search, openapi_writes
 from webmap.ogc.documents import base
 
@@ -94,6 +95,15 @@ def _simple(summary: str, mime: str = "application/json", **params: Any) -> dict
                                   "400": _PROBLEM, "404": _PROBLEM}}}  # fmt: skip
 
 
+def _style_path(spec: LayerSpec) -> dict[str, Any]:
+    path = _simple(f"{spec.title.en}: style from the layer file", styleId="string")
+    path["get"]["parameters"].append(
+        _param("f", "query", {"type": "string", "enum": list(FORMATS), "default": "mapbox"},
+               "MapLibre style JSON, SLD 1.0 or QGIS QML")
+    )  # fmt: skip
+    return path
+
+
 def document() -> dict[str, Any]:
     """The OpenAPI 3.0 document for the public layers of the catalogue."""
     paths: dict[str, Any] = {
@@ -124,6 +134,8 @@ def document() -> dict[str, Any]:
             f"{spec.title.en}: vector tile", "application/vnd.mapbox-vector-tile",
             tileMatrix="integer", tileRow="integer", tileCol="integer",
         )  # fmt: skip
+        paths[f"{c}/styles"] = _simple(f"{spec.title.en}: styles (one, 'default')")
+        paths[f"{c}/styles/{{styleId}}"] = _style_path(spec)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Kasane API", "version": "1.0.0",

@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis import __version__
-from gis.layerstore import copy_binary
+from gis.layerstore import copy_binary, readers
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.load_lock import loading_elsewhere
 from gis.platform.errors import NotFound
@@ -223,17 +223,20 @@ def publish(
             provenance.demo,
         ),
     )
-    _point_to(conn, spec.id, version)
+    _point_to(conn, spec.id, version, public=spec.public)
     prune(conn, spec.id, keep=keep)
 
 
-def _point_to(conn: Conn, layer_id: str, version: int) -> None:
+def _point_to(conn: Conn, layer_id: str, version: int, *, public: bool = True) -> None:
     conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(layer_view(layer_id)))
     conn.execute(
         sql.SQL("CREATE VIEW {} AS SELECT * FROM {}").format(
             layer_view(layer_id), version_table(layer_id, version)
         )
     )
+    readers.grant_view(
+        conn, layer_id, public=public
+    )  # a new view has no grants: give analysts theirs back
     conn.execute(
         "INSERT INTO kasane.layer_current (layer_id, version) VALUES (%s, %s)"
         " ON CONFLICT (layer_id) DO UPDATE SET version = EXCLUDED.version, changed_at = now()",
@@ -315,7 +318,7 @@ def history(conn: Conn, layer_id: str) -> list[VersionInfo]:
     ]
 
 
-def rollback(conn: Conn, layer_id: str, version: int | None = None) -> int:
+def rollback(conn: Conn, layer_id: str, version: int | None = None, *, public: bool = True) -> int:
     """Serve an earlier version again (by default the one before the current); returns it."""
     versions = history(conn, layer_id)
     current = next((v.version for v in versions if v.current), None)
@@ -331,7 +334,7 @@ def rollback(conn: Conn, layer_id: str, version: int | None = None) -> int:
         raise NotFound(f"layer {layer_id!r} has no version {version}")
     if not target.available:
         raise NotFound(f"version {version} of {layer_id!r} was pruned and cannot be restored")
-    _point_to(conn, layer_id, version)
+    _point_to(conn, layer_id, version, public=public)
     return version
 
 

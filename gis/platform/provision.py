@@ -265,7 +265,9 @@ def _bootstrap_roles(cluster: Cluster) -> None:
     _psql(cluster, "CREATE EXTENSION IF NOT EXISTS postgis", db="template1")
     exists = _psql(cluster, f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'")
     verb = "ALTER" if exists == "1" else "CREATE"
-    _psql(cluster, f"{verb} ROLE {APP_ROLE} LOGIN CREATEDB PASSWORD '{cluster.password}'")
+    _psql(
+        cluster, f"{verb} ROLE {APP_ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '{cluster.password}'"
+    )
     if _psql(cluster, f"SELECT 1 FROM pg_database WHERE datname = '{APP_DB}'") != "1":
         _psql(cluster, f"CREATE DATABASE {APP_DB} OWNER {APP_ROLE}")
     _psql(cluster, "CREATE EXTENSION IF NOT EXISTS postgis", db=APP_DB)

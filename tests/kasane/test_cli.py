@@ -44,6 +44,12 @@ def kasane(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ["demo"],
         ["export"],
         ["export", "pmtiles"],
+        ["backup"],
+        ["restore"],
+        ["db", "reader"],
+        ["db", "reader", "add"],
+        ["db", "reader", "list"],
+        ["db", "reader", "remove"],
     ],
 )
 def test_every_command_explains_itself(args: list[str]) -> None:

@@ -13,10 +13,11 @@ CORS_HEADERS = (
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and CORS for GET."""
-    from webmap.ogc import collections, tiles
+    from webmap.ogc import collections, styles, tiles
 
     app.register_blueprint(collections.bp)
     app.register_blueprint(tiles.bp)
+    app.register_blueprint(styles.bp)
 
     @app.after_request
     def _cors(response: Response) -> Response:

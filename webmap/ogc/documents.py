@@ -8,6 +8,7 @@ from flask import request
 
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.served_versions import Served
+from gis.ogc import styles
 from gis.ogc.output_crs import CRS84, offered_uris
 from webmap.i18n import current_lang
 
@@ -112,6 +113,11 @@ def collection(spec: LayerSpec, served: Served) -> dict[str, Any]:
                 "vector tiles",
             ),
             link(spec.license.url or "", "license", "text/html", spec.license.name),
+            link(f"{b}/styles", "http://www.opengis.net/def/rel/ogc/1.0/styles", JSON, "styles"),
+            *(
+                link(f"{b}/styles/default?f={f}", "describedby", mime, f"style ({f})")
+                for f, mime in styles.FORMATS.items()
+            ),
         ],
     }
     if extent:
