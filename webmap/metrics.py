@@ -29,6 +29,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from webmap.client_address import client_address
+
 REQUESTS = Counter("kasane_requests_total", "HTTP requests", ["route", "layer", "status"])
 LATENCY = Histogram(
     "kasane_request_seconds",
@@ -98,7 +100,7 @@ def init_app(app: Flask) -> None:
         route = request.url_rule.rule if request.url_rule else "unmatched"
         args = request.view_args or {}
         layer = str(args.get("layer_id") or args.get("names") or "")
-        where = (request.method, request.full_path.rstrip("?"), request.remote_addr)
+        where = (request.method, request.full_path.rstrip("?"), client_address())
         observe(route, layer, response.status_code, time.perf_counter() - started, where)
         return response
 
