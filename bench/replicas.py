@@ -87,7 +87,7 @@ def run(url: str, replica: str | None, path_file: Path, a: argparse.Namespace) -
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise SystemExit(f"kasane serve stopped: see {SCRATCH / 'server.log'}")
+                    raise SystemExit(f"kasane serve stopped: see {SCRATCH}/server.log") from None
                 time.sleep(0.2)
         for p in path_file.read_text().split()[:20]:
             with urllib.request.urlopen(base + p, timeout=30) as response:

@@ -9,6 +9,7 @@ import click
 from gis.platform import migrate as migrations
 from gis.platform import provision, standby
 from gis.platform.db import check_postgis, connection, database_url, redact
+from gis.platform.errors import ConfigError
 from kasane.context import ensure_database, settings_of
 
 
@@ -22,10 +23,17 @@ def db() -> None:
 def up(ctx: click.Context) -> None:
     """Create (first time) and start the private cluster under KASANE_HOME, then migrate.
 
-    With KASANE_DATABASE_URL set, only checks that database and migrates it.
+    With KASANE_DATABASE_URL set, only checks that database and migrates it. Standbys made
+    by `kasane db replica add` are started too.
     """
-    url = ensure_database(settings_of(ctx))
+    settings = settings_of(ctx)
+    url = ensure_database(settings)
     click.echo(f"database ready: {redact(url)}")
+    cluster = None if settings.database_url else provision.read_cluster(settings.home)
+    for item in standby.standbys(settings.home) if cluster else []:
+        assert cluster is not None
+        standby.start(cluster, item)
+        click.echo(f"{item.name} streaming on port {item.port}")
 
 
 @db.command()
@@ -95,7 +103,7 @@ def replica_add(ctx: click.Context) -> None:
     """
     settings = settings_of(ctx)
     if settings.database_url:
-        raise click.UsageError(
+        raise ConfigError(
             "KASANE_DATABASE_URL is set: make standbys of that server with its own tools"
             " (pg_basebackup -R), then list them in KASANE_DATABASE_REPLICA_URLS"
         )
