@@ -38,14 +38,17 @@ DB_NAME = "kasane_bench_surge"
 SCRATCH = Path("/tmp/kasane-bench-replicas")
 
 
-def a_standby() -> str:
-    """The URL (server part) of a running standby of the private cluster, made if need be."""
+def a_standby() -> tuple[str, dict[str, int]]:
+    """The URL (server part) of a running standby of the private cluster, made if need be,
+    and the postmaster process ids of the primary and the standby."""
     home = load_settings().home
     cluster = provision.up(home)
-    for found in standbys.standbys(home):
-        standbys.start(cluster, found)
-        return found.url(cluster)
-    return standbys.add(home)[1]
+    found = standbys.standbys(home)
+    for item in found:
+        standbys.start(cluster, item)
+    item = found[0] if found else standbys.add(home)[0]
+    pids = {"primary": postmaster(cluster.data_dir), "standby": postmaster(item.data_dir)}
+    return item.url(cluster), pids
 
 
 def wait_replayed(primary: str, replica: str) -> None:
@@ -59,6 +62,33 @@ def wait_replayed(primary: str, replica: str) -> None:
                 return
         time.sleep(0.1)
     raise SystemExit("the standby did not catch up within a minute")
+
+
+def cpu_s(root: int) -> float:
+    """CPU seconds of a process and its children, live or exited (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int) -> list[str]:
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return []
+        return text.rsplit(")", 1)[1].split()
+
+    def own(fields: list[str], waited: bool) -> float:
+        if not fields:
+            return 0.0
+        used = int(fields[11]) + int(fields[12])  # utime, stime
+        return (used + (int(fields[13]) + int(fields[14]) if waited else 0)) / tick
+
+    total = own(stat(root), True)
+    for child in Path(f"/proc/{root}/task/{root}/children").read_text().split():
+        total += own(stat(int(child)), True)
+    return total
+
+
+def postmaster(data_dir: str) -> int:
+    return int(Path(data_dir, "postmaster.pid").read_text().split()[0])
 
 
 def reads(base: str) -> dict[str, float]:
@@ -92,15 +122,20 @@ def run(url: str, replica: str | None, path_file: Path, a: argparse.Namespace) -
         for p in path_file.read_text().split()[:20]:
             with urllib.request.urlopen(base + p, timeout=30) as response:
                 assert response.status in (200, 204), p
+        roots = {"gunicorn": server.pid, **a.postgres}
+        before = {k: cpu_s(pid) for k, pid in roots.items()}
         f = run_wrk(base, path_file, a.seconds, a.connections)
+        spent = {k: cpu_s(pid) - before[k] for k, pid in roots.items()}
         counted = reads(base)
     finally:
         server.terminate()
         server.wait(timeout=30)
     where = ", ".join(f"{k} {int(v)}" for k, v in sorted(counted.items()))
     label = "primary + 1 standby" if replica else "primary only"
+    cpu = ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
     return [f"{label:<20} {f.get('50%', '?'):>9} {f.get('90%', '?'):>9} {f.get('99%', '?'):>9}"
-            f" {f['req/s']:>9} {f['non-2xx']:>8}  {where}"]  # fmt: skip
+            f" {f['req/s']:>9} {f['non-2xx']:>8}  {where}",
+            f"{'':<20} CPU seconds: {cpu}"]  # fmt: skip
 
 
 def main() -> None:
@@ -111,7 +146,7 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=18051)
     a = ap.parse_args()
     started = time.monotonic()
-    replica_server = a_standby()
+    replica_server, a.postgres = a_standby()
     url = prepare()
     replica = sibling_url(replica_server, DB_NAME)
     wait_replayed(url, replica)
