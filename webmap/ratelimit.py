@@ -21,7 +21,7 @@ from flask import Flask, Response, current_app, request
 from gis.platform import rate_limits
 from gis.platform.errors import DatabaseUnavailable
 from gis.platform.settings import Settings
-from webmap import db, errors
+from webmap import db, errors, served_versions
 from webmap.client_address import client_address, parse_proxies
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -58,6 +58,9 @@ def init_app(app: Flask) -> None:
         per_minute = limits[kind]
         if per_minute == 0:
             return None
+        listener = served_versions.running_tracker(current_app)
+        if listener is not None and listener.recently_failed():
+            return None  # the database was just found unreachable: do not wait for it twice
         try:
             with db.connection() as conn:
                 wait = rate_limits.take(conn, f"{kind}:{per_minute}", client_key(), per_minute)

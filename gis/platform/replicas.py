@@ -139,7 +139,8 @@ class Replicas:
         """A replica that may answer now (taking turns), or None: ask the primary."""
         if needed_lsn is None or not self.states:
             return None
-        self.start()
+        if self._thread is None:
+            self.start()
         now = time.monotonic()
         usable = [s for s in self.states if s.usable(needed_lsn, self.max_lag_s, now)]
         if not usable:
