@@ -39,8 +39,13 @@ def up(ctx: click.Context) -> None:
 @db.command()
 @click.pass_context
 def down(ctx: click.Context) -> None:
-    """Stop the private cluster (data is kept; `kasane db up` starts it again)."""
+    """Stop the private cluster and its standbys (data is kept; `kasane db up` starts them)."""
     settings = settings_of(ctx)
+    cluster = provision.read_cluster(settings.home)
+    for item in standby.standbys(settings.home) if cluster else []:
+        assert cluster is not None
+        if standby.stop(cluster, item):
+            click.echo(f"{item.name} stopped")
     stopped = provision.down(settings.home)
     click.echo("stopped" if stopped else "not running")
 
