@@ -179,3 +179,39 @@ def test_a_load_appears_through_the_replica_after_replay_with_the_right_etag(
     on_replica = reads("replica1")
     assert _items(client) == (new_etag, 7, new_body)  # from the replica: same ETag, same bytes
     assert reads("replica1") == on_replica + 1
+
+
+def test_a_status_change_is_never_read_back_from_a_replica_behind_it(
+    make_app: Any, replicated: Replicated, registry: LayerRegistry
+):
+    from etl.writer import write_version
+    from gis.layerstore import storage
+    from gis.platform import auth
+    from gis.platform.db import connect
+    from tests.demo import demo_frames
+
+    frame = demo_frames()["shelters"].iloc[:5].copy()
+    shelter, lg_code = str(frame.iloc[0]["shelter_id"]), str(frame.iloc[0]["lg_code"])
+    with connect(replicated.primary, autocommit=True) as conn:
+        write_version(conn, registry.get("shelters"), frame, storage.Provenance(rows_read=5))
+        token = auth.add_user(conn, "replica-editor", lg_code, auth.Role.EDITOR, org_name="市")
+    client = make_app(max_lag_s=3600.0).test_client()
+    wait_for(lambda: _replica_state(client) == "streaming", "the replica to be seen")
+    status_url = f"/api/shelters/{shelter}/status"
+    on_replica = reads("replica1")
+    wait_for(lambda: client.get(status_url).status_code == 200 and reads("replica1") > on_replica,
+             "the shelters version on the replica")  # fmt: skip
+    replicated.on_standby("SELECT pg_wal_replay_pause()")
+    try:
+        for wanted in ("open", "closed"):
+            changed = client.put(status_url, json={"status": wanted},
+                                 headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            assert changed.status_code == 200, changed.get_data(as_text=True)
+            on_replica = reads("replica1")
+            assert client.get(status_url).get_json()["status"] == wanted  # read back at once
+            assert reads("replica1") == on_replica  # from the primary: the replica is behind
+    finally:
+        replicated.on_standby("SELECT pg_wal_replay_resume()")
+    on_replica = reads("replica1")
+    wait_for(lambda: client.get(status_url).get_json()["status"] == "closed"
+             and reads("replica1") > on_replica, "the replica to answer again")  # fmt: skip
