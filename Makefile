@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search
+.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search bench-replicas
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -56,6 +56,10 @@ bench-filters: setup
 
 bench-etl: setup
 	$(BIN)/python bench/etl.py
+
+# The tile/items mix against the primary alone, then with one hot standby (docs/scaling-out.md).
+bench-replicas: setup
+	$(BIN)/python bench/replicas.py
 # Map server vs TiPg on the shared benchmark's synthetic layers (prints the results table).
 bench-server: setup
 	bench/server/run.sh

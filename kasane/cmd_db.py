@@ -7,8 +7,9 @@ from typing import Any
 import click
 
 from gis.platform import migrate as migrations
-from gis.platform import provision
+from gis.platform import provision, standby
 from gis.platform.db import check_postgis, connection, database_url, redact
+from gis.platform.errors import ConfigError
 from kasane.context import ensure_database, settings_of
 
 
@@ -22,17 +23,29 @@ def db() -> None:
 def up(ctx: click.Context) -> None:
     """Create (first time) and start the private cluster under KASANE_HOME, then migrate.
 
-    With KASANE_DATABASE_URL set, only checks that database and migrates it.
+    With KASANE_DATABASE_URL set, only checks that database and migrates it. Standbys made
+    by `kasane db replica add` are started too.
     """
-    url = ensure_database(settings_of(ctx))
+    settings = settings_of(ctx)
+    url = ensure_database(settings)
     click.echo(f"database ready: {redact(url)}")
+    cluster = None if settings.database_url else provision.read_cluster(settings.home)
+    for item in standby.standbys(settings.home) if cluster else []:
+        assert cluster is not None
+        standby.start(cluster, item)
+        click.echo(f"{item.name} streaming on port {item.port}")
 
 
 @db.command()
 @click.pass_context
 def down(ctx: click.Context) -> None:
-    """Stop the private cluster (data is kept; `kasane db up` starts it again)."""
+    """Stop the private cluster and its standbys (data is kept; `kasane db up` starts them)."""
     settings = settings_of(ctx)
+    cluster = provision.read_cluster(settings.home)
+    for item in standby.standbys(settings.home) if cluster else []:
+        assert cluster is not None
+        if standby.stop(cluster, item):
+            click.echo(f"{item.name} stopped")
     stopped = provision.down(settings.home)
     click.echo("stopped" if stopped else "not running")
 
@@ -79,3 +92,70 @@ def migrate(ctx: click.Context) -> None:
 def url(ctx: click.Context) -> None:
     """Print the database URL (with password: keep it to yourself)."""
     click.echo(database_url(settings_of(ctx)))
+
+
+@db.group()
+def replica() -> None:
+    """Hot standbys of the private cluster (PostgreSQL streaming replication) for read replicas."""
+
+
+@replica.command("add")
+@click.pass_context
+def replica_add(ctx: click.Context) -> None:
+    """Copy the running private cluster into a new hot standby (pg_basebackup -R) and start it.
+
+    Prints its URL: add it to KASANE_DATABASE_REPLICA_URLS so that reads go there.
+    """
+    settings = settings_of(ctx)
+    if settings.database_url:
+        raise ConfigError(
+            "KASANE_DATABASE_URL is set: make standbys of that server with its own tools"
+            " (pg_basebackup -R), then list them in KASANE_DATABASE_REPLICA_URLS"
+        )
+    made, url = standby.add(settings.home)
+    click.echo(f"{made.name} streaming on port {made.port}: {redact(url)}")
+    click.echo(f"KASANE_DATABASE_REPLICA_URLS={_all_urls(settings.home)}")
+
+
+@replica.command("list")
+@click.pass_context
+def replica_list(ctx: click.Context) -> None:
+    """The standbys of the private cluster, whether each runs, and their URLs."""
+    home = settings_of(ctx).home
+    cluster = provision.read_cluster(home)
+    found = standby.standbys(home)
+    if cluster is None or not found:
+        click.echo("no standbys: `kasane db replica add` makes one")
+        return
+    for item in found:
+        running = "running" if standby.is_running(cluster, item) else "stopped"
+        click.echo(f"{item.name} port {item.port} {running}: {redact(item.url(cluster))}")
+    click.echo(f"KASANE_DATABASE_REPLICA_URLS={_all_urls(home)}")
+
+
+@replica.command("start")
+@click.pass_context
+def replica_start(ctx: click.Context) -> None:
+    """Start every standby of the private cluster (after a reboot, say)."""
+    home = settings_of(ctx).home
+    cluster = provision.read_cluster(home)
+    for item in standby.standbys(home) if cluster else []:
+        assert cluster is not None
+        standby.start(cluster, item)
+        click.echo(f"{item.name} running on port {item.port}")
+
+
+@replica.command("remove")
+@click.argument("name")
+@click.pass_context
+def replica_remove(ctx: click.Context, name: str) -> None:
+    """Stop the standby NAME and delete its copy of the data."""
+    standby.remove(settings_of(ctx).home, name)
+    click.echo(f"removed {name}")
+
+
+def _all_urls(home: Any) -> str:
+    cluster = provision.read_cluster(home)
+    if cluster is None:
+        return ""
+    return ",".join(item.url(cluster) for item in standby.standbys(home))

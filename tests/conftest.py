@@ -129,3 +129,24 @@ def demo_frames() -> dict[str, object]:
     from tests.demo import demo_frames as frames
 
     return frames()  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def standby() -> tuple[object, object]:
+    """A real hot standby of the private cluster: the one recorded by `kasane db replica add`
+    when it runs (kept between sessions, as the primary is), else a new one. Returns
+    (cluster, standby) of gis.platform.provision and gis.platform.standby."""
+    from gis.platform import standby as standbys
+
+    if os.environ.get("KASANE_TEST_DATABASE_URL"):
+        pytest.skip("a standby is made of the private cluster; KASANE_TEST_DATABASE_URL is set")
+    home = load_settings().home
+    cluster = provision.up(home)
+    for found in standbys.standbys(home):
+        try:
+            standbys.start(cluster, found)
+            return cluster, found
+        except Exception:  # a copy that cannot start (left from an old run): make a new one
+            standbys.remove(home, found.name)
+    made, _ = standbys.add(home)
+    return cluster, made

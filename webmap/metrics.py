@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -24,6 +26,10 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from webmap.client_address import client_address
 
 REQUESTS = Counter("kasane_requests_total", "HTTP requests", ["route", "layer", "status"])
 LATENCY = Histogram(
@@ -94,7 +100,7 @@ def init_app(app: Flask) -> None:
         route = request.url_rule.rule if request.url_rule else "unmatched"
         args = request.view_args or {}
         layer = str(args.get("layer_id") or args.get("names") or "")
-        where = (request.method, request.full_path.rstrip("?"), request.remote_addr)
+        where = (request.method, request.full_path.rstrip("?"), client_address())
         observe(route, layer, response.status_code, time.perf_counter() - started, where)
         return response
 
@@ -107,4 +113,50 @@ def init_app(app: Flask) -> None:
             body = generate_latest(registry)
         else:
             body = generate_latest()
-        return Response(body, mimetype=CONTENT_TYPE_LATEST)
+        return Response(body + replica_metrics(app), mimetype=CONTENT_TYPE_LATEST)
+
+
+def replica_metrics(app: Flask) -> bytes:
+    """Each read replica as this worker last found it: up, usable for reads now, seconds
+    behind and replay paused (empty without replicas)."""
+    from webmap import db
+
+    found = db.replicas_of(app)
+    if found is None:
+        return b""
+    watcher = found[0]
+    now = time.monotonic()
+    families = {
+        "up": GaugeMetricFamily("kasane_replica_up", "Replica answers", labels=["replica"]),
+        "usable": GaugeMetricFamily(
+            "kasane_replica_usable", "Replica up, standby and within the lag limit",
+            labels=["replica"],
+        ),
+        "lag": GaugeMetricFamily(
+            "kasane_replica_lag_seconds", "Replica replay lag (NaN when unknown)",
+            labels=["replica"],
+        ),
+        "paused": GaugeMetricFamily(
+            "kasane_replica_replay_paused", "Replica replay paused", labels=["replica"]
+        ),
+    }  # fmt: skip
+    for state in watcher.states:
+        usable = state.usable(0, watcher.max_lag_s, now)
+        families["up"].add_metric([state.name], 1.0 if state.up else 0.0)
+        families["usable"].add_metric([state.name], 1.0 if usable else 0.0)
+        families["lag"].add_metric([state.name], math.nan if state.lag_s is None else state.lag_s)
+        families["paused"].add_metric([state.name], 1.0 if state.paused else 0.0)
+    registry = CollectorRegistry()
+    registry.register(_Fixed(list(families.values())))
+    return generate_latest(registry)
+
+
+class _Fixed(Collector):
+    """Metric families computed at scrape time."""
+
+    def __init__(self, families: list[GaugeMetricFamily]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterable[Metric]:
+        """The families given."""
+        return self._families

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from gis.layerstore import loaded_layers as catalog
 from gis.transit import derived, periods
@@ -40,7 +40,7 @@ def layers() -> Any:
     """Every public layer with its served version and row count, and the service period of
     each GTFS feed behind the transit layers (feeds expire: the period says until when)."""
     visible = access.registry()
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         status = catalog.layer_status(conn)
         transit = any(spec.id == TRANSIT_LAYER for spec in visible)
         found = periods.feed_periods(conn) if transit else []
@@ -74,17 +74,23 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """The database answers; 503 (with Retry-After) when it does not. With ``deep=1``, also
-    whether every derived layer agrees with its sources: ``"status": "degraded"`` (still 200:
-    the server can serve) and one line per disagreement under ``derived_layers``."""
+    """The database answers; 503 (with Retry-After) when it does not. Each read replica's
+    state (streaming, lagging, down) and lag under ``replicas`` when any are set. With
+    ``deep=1``, also whether every derived layer agrees with its sources: ``"status":
+    "degraded"`` (still 200: the server can serve) and one line per disagreement under
+    ``derived_layers``."""
     deep = request.args.get("deep") == "1"
     with db.connection() as conn:
         conn.execute("SELECT 1")
         problems = derived.check_derived(conn, _declared_derived()) if deep else []
+    extra: dict[str, Any] = {}
+    replicas = db.replicas_of(current_app)
+    if replicas is not None:  # a replica down or behind is skipped: reported, never a 503
+        extra["replicas"] = [s.describe(replicas[0].max_lag_s) for s in replicas[0].states]
     if deep:
         status = "degraded" if problems else "ready"
-        return jsonify({"status": status, "derived_layers": problems})
-    return jsonify({"status": "ready"})
+        return jsonify({"status": status, "derived_layers": problems, **extra})
+    return jsonify({"status": "ready", **extra})
 
 
 def _declared_derived() -> tuple[str, ...]:

@@ -1,24 +1,28 @@
-"""Per-client rate limits on writes and heavy endpoints: a token bucket per client, in memory.
+"""Per-client rate limits on writes and heavy reads, shared by every worker and every host.
 
-Each worker process keeps its own buckets (so with N workers a client may get up to N times the
-limit; good enough against accidents and simple floods, not a distributed quota). Clients are
-keyed by a keyed hash of their address (a random key per process, never stored), so no raw IP
-address is kept. Over the limit: 429 problem+json with ``Retry-After``.
+The buckets live in PostgreSQL on the primary (:mod:`gis.platform.rate_limits`), so a client
+gets its limit once however many workers and hosts serve it. Clients are keyed by a keyed
+digest of their address (the app's secret key, the same on every host of one site; the address
+itself is never stored); behind a load balancer the address comes from ``X-Forwarded-For`` only
+when the peer is listed in ``KASANE_TRUSTED_PROXIES`` (:mod:`webmap.client_address`). A bucket
+is per limit too: changing a limit starts everyone's bucket afresh. Over the limit: 429
+problem+json with ``Retry-After``. While the database cannot count, requests are let through
+(writes then fail on their own with 503; a limit must not turn a short outage into a longer one).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
-import secrets
-import threading
-import time
-from dataclasses import dataclass, field
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
+from gis.platform import rate_limits
+from gis.platform.errors import DatabaseUnavailable
 from gis.platform.settings import Settings
-from webmap import errors
+from webmap import db, errors, served_versions
+from webmap.client_address import client_address, parse_proxies
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 HEAVY_ENDPOINTS = {
@@ -28,46 +32,20 @@ HEAVY_ENDPOINTS = {
     "transit_api.blank_areas",
     "transit_api.evaluate_draft",
 }
-MAX_CLIENTS = 50_000
+log = logging.getLogger("kasane.ratelimit")
 
 
-@dataclass
-class Buckets:
-    """Token buckets of one kind (``per_minute`` requests, refilled continuously)."""
-
-    per_minute: int
-    tokens: dict[bytes, tuple[float, float]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, client: bytes, now: float) -> float:
-        """Spend one token; returns 0 when allowed, else the seconds until one is free."""
-        rate = self.per_minute / 60.0
-        with self.lock:
-            if len(self.tokens) > MAX_CLIENTS:
-                self.tokens.clear()
-            level, then = self.tokens.get(client, (float(self.per_minute), now))
-            level = min(float(self.per_minute), level + (now - then) * rate)
-            if level < 1:
-                self.tokens[client] = (level, now)
-                return (1 - level) / rate
-            self.tokens[client] = (level - 1, now)
-            return 0.0
-
-
-def client_key(salt: bytes) -> bytes:
-    """A keyed digest of the client's address (the address itself is never kept)."""
-    address = (request.remote_addr or "unknown").encode()
-    return hashlib.blake2b(address, key=salt, digest_size=16).digest()
+def client_key() -> bytes:
+    """A keyed digest of the client's address, the same on every worker and host of a site."""
+    key = hashlib.sha256(f"rate-limit:{current_app.secret_key!s}".encode()).digest()
+    return hashlib.blake2b(client_address().encode(), key=key, digest_size=16).digest()
 
 
 def init_app(app: Flask) -> None:
     """Check writes and heavy endpoints before the view runs."""
     settings: Settings = app.extensions["kasane.settings"]
-    kinds = {
-        "writes": Buckets(settings.rate_limit_writes),
-        "heavy": Buckets(settings.rate_limit_heavy),
-    }
-    salt = secrets.token_bytes(32)
+    limits = {"writes": settings.rate_limit_writes, "heavy": settings.rate_limit_heavy}
+    parse_proxies(settings.trusted_proxies)  # a wrong setting stops the start, not a request
 
     @app.before_request
     def _limit() -> Response | None:
@@ -77,15 +55,23 @@ def init_app(app: Flask) -> None:
             kind = "heavy"
         else:
             return None
-        buckets = kinds[kind]
-        if buckets.per_minute == 0:
+        per_minute = limits[kind]
+        if per_minute == 0:
             return None
-        wait = buckets.take(client_key(salt), time.monotonic())
+        listener = served_versions.running_tracker(current_app)
+        if listener is not None and listener.recently_failed():
+            return None  # the database was just found unreachable: do not wait for it twice
+        try:
+            with db.connection() as conn:
+                wait = rate_limits.take(conn, f"{kind}:{per_minute}", client_key(), per_minute)
+        except DatabaseUnavailable:
+            log.warning("rate limit not counted: the database is not reachable")
+            return None
         if wait == 0:
             return None
         response = errors.problem(
             429, "too many requests",
-            f"more than {buckets.per_minute} {kind} requests a minute from this client;"
+            f"more than {per_minute} {kind} requests a minute from this client;"
             " retry later", "too-many-requests",
         )  # fmt: skip
         response.headers["Retry-After"] = str(max(1, math.ceil(wait)))

@@ -27,6 +27,7 @@ import psycopg
 
 from gis.layerstore.layer_files import LAYER_FILES_CHANNEL
 from gis.layerstore.storage import NOTIFY_CHANNEL, Conn
+from gis.platform.replicas import parse_lsn
 
 STATUS_CHANNEL = "kasane_shelter_status"  # sent by the trigger of migration 0302
 
@@ -69,6 +70,10 @@ class ServedVersions:
         self.files_epoch = 0  # `kasane layers reload` notifications heard (layer files changed)
         self._confirmed: float | None = None  # Unix time the state was last known current
         self._failed_at = 0.0  # monotonic time the database was last found unreachable
+        # The primary's WAL position when this process last heard of a change (read replicas
+        # must have replayed it, see gis.platform.replicas); None: unknown, read the primary.
+        self.wal_needed: int | None = None
+        self._heard = 0  # notifications heard, to tell whether one came during a statement
 
     def start(self, wait_s: float = 2.0) -> ServedVersions:
         """Start listening; waits briefly for the first state so early requests hit memory."""
@@ -94,6 +99,7 @@ class ServedVersions:
     def status_changed(self) -> None:
         """Move the status epoch now, for a change this process has just committed (its
         notification reaches the other processes, and this one again, shortly)."""
+        self.wal_needed = None  # until the notification comes back with the primary's position
         self._status_epoch += 1
 
     def lookup(self, conn_factory: Any) -> dict[str, Served]:
@@ -124,11 +130,22 @@ class ServedVersions:
         :meth:`last_known` at once instead of waiting for a connection that will not come."""
         return not self._live and time.monotonic() - self._failed_at < within_s
 
+    def _wal_position(self, conn: Conn) -> int | None:
+        """The primary's current WAL position, read after every notification heard so far
+        (one heard while reading it may be of a commit after the position: read again)."""
+        for _ in range(100):
+            before = self._heard
+            row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+            if self._heard == before:
+                return parse_lsn(str(row[0])) if row else None
+        return None
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 self._listen()
             except (psycopg.Error, OSError) as exc:
+                self.wal_needed = None
                 if self._live:
                     log.warning("layer version listener lost the database: %s", exc)
                     self._confirmed = time.time()
@@ -143,6 +160,8 @@ class ServedVersions:
             dirty = threading.Event()
 
             def heard(note: psycopg.Notify) -> None:
+                self.wal_needed = None  # before any epoch moves; set again after the statement
+                self._heard += 1
                 if note.channel == NOTIFY_CHANNEL:
                     self._layers_epoch += 1
                     dirty.set()
@@ -161,6 +180,7 @@ class ServedVersions:
             self._state = read_state(conn)
             self._layers_epoch += 1  # anything may have changed while nobody listened
             self._status_epoch += 1
+            self.wal_needed = self._wal_position(conn)
             self._live = True
             self._first.set()
             refreshed = time.monotonic()
@@ -168,7 +188,8 @@ class ServedVersions:
                 if not dirty.is_set() and time.monotonic() - refreshed < SAFETY_REFRESH_S:
                     readable, _, _ = select.select([conn.fileno()], [], [], 1.0)
                     if readable:  # a notification, or the server closing the connection
-                        conn.execute("SELECT 1")  # reads it: handlers run, or this raises
+                        # reads it: handlers run (or this raises), then the primary's position
+                        self.wal_needed = self._wal_position(conn)
                 if dirty.is_set() or time.monotonic() - refreshed >= SAFETY_REFRESH_S:
                     dirty.clear()
                     state = read_state(conn)

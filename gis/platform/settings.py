@@ -29,6 +29,14 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL. When unset, the private cluster under KASANE_HOME is used.",
     )
+    database_replica_urls: str = Field(
+        default="",
+        description="Streaming replicas (hot standbys) of the database, comma-separated URLs:"
+        " reads go there while they keep up, writes and LISTEN to KASANE_DATABASE_URL.",
+    )
+    replica_max_lag_s: float = Field(
+        default=5.0, ge=0, le=3600, description="A replica further behind than this is skipped."
+    )
     home: Path = Field(
         default=PROJECT_ROOT / ".kasane",
         description="Directory for the private PostgreSQL cluster and runtime state.",
@@ -100,10 +108,15 @@ class Settings(BaseSettings):
         default=None, description="Where uploads are kept while loading (default: system temp)."
     )
     rate_limit_writes: int = Field(
-        default=120, ge=0, description="Writes per minute per client and worker (0 = no limit)."
+        default=120, ge=0, description="Writes per minute per client, all servers (0 = off)."
     )
     rate_limit_heavy: int = Field(
-        default=600, ge=0, description="Heavy requests per minute per client and worker (0 = off)."
+        default=600, ge=0, description="Heavy reads per minute per client, all servers (0 = off)."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks (comma-separated) of the proxies and load balancers"
+        " whose X-Forwarded-For names the client; from any other peer it is ignored.",
     )
 
     secret_key: str | None = Field(

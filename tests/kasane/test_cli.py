@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +51,11 @@ def kasane(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ["db", "reader", "add"],
         ["db", "reader", "list"],
         ["db", "reader", "remove"],
+        ["db", "replica"],
+        ["db", "replica", "add"],
+        ["db", "replica", "list"],
+        ["db", "replica", "start"],
+        ["db", "replica", "remove"],
     ],
 )
 def test_every_command_explains_itself(args: list[str]) -> None:
@@ -74,6 +80,19 @@ def test_wrong_database_url_is_one_line() -> None:
     line = one_line_error(kasane("db", "status", KASANE_DATABASE_URL=url))
     assert "cannot connect" in line
     assert "secret" not in line  # the password is redacted
+
+
+def test_replica_add_needs_the_private_cluster(database_url: str) -> None:
+    line = one_line_error(kasane("db", "replica", "add", KASANE_DATABASE_URL=database_url))
+    assert "pg_basebackup -R" in line and "KASANE_DATABASE_REPLICA_URLS" in line
+
+
+def test_replica_list_names_the_standby(standby: Any) -> None:
+    _, made = standby
+    result = kasane("db", "replica", "list")
+    assert result.returncode == 0, result.stderr
+    assert f"{made.name} port {made.port} running" in result.stdout
+    assert ":***@" in result.stdout.splitlines()[0]  # the password only in the settings line
 
 
 def test_malformed_database_url_is_one_line() -> None:

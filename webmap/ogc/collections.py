@@ -39,9 +39,10 @@ def public_layer(layer_id: str) -> LayerSpec:
 
 @contextmanager
 def version_connection() -> Iterator[Conn]:
-    """A pooled connection; a version table dropped under us (a racing prune) is a 503."""
+    """A pooled read connection (a replica when one has the served versions); a version
+    table dropped under us (a racing prune) is a 503."""
     try:
-        with db.connection() as conn:
+        with db.read_connection() as conn:
             yield conn
     except psycopg.errors.UndefinedTable as exc:
         raise DatabaseUnavailable("the layer was replaced during the request; retry") from exc

@@ -56,7 +56,7 @@ def nearest() -> Response:
 def get_status(shelter_id: str) -> Response:
     """The current status of a shelter and its full history (public)."""
     access.require("shelters")
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         lg_code = shelter_status.shelter_owner(conn, shelter_id)
         state = shelter_status.current(conn, shelter_id)
         changes = shelter_status.history(conn, shelter_id)

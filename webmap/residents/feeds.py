@@ -24,7 +24,7 @@ def _cached(response: Response) -> Response:
 @bp.get("/shelters.xml")
 def shelters_xml() -> Response:
     """Open shelters as an Atom feed of CAP 1.2 alerts."""
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         rows = shelter_list.open_shelters(conn)
     body = cap.atom_feed(rows, base_url=request.host_url.rstrip("/"))
     return _cached(Response(body, mimetype="application/atom+xml"))
@@ -33,7 +33,7 @@ def shelters_xml() -> Response:
 @bp.get("/shelters/<shelter_id>.xml")
 def shelter_cap(shelter_id: str) -> Response:
     """The CAP 1.2 alert of one open shelter."""
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         rows = shelter_list.open_shelters(conn, shelter_id)
     if not rows:
         raise NotFound(f"shelter {shelter_id!r} is not open, or does not exist")
@@ -44,7 +44,7 @@ def shelter_cap(shelter_id: str) -> Response:
 @bp.get("/shelters.json")
 def shelters_json() -> Response:
     """Open shelters as JSON, with status, crowding and times."""
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         rows = shelter_list.open_shelters(conn)
     newest = max((r.updated_at for r in rows if r.updated_at), default=None)
     return _cached(

@@ -157,7 +157,7 @@ def shelter_markers() -> Response:
     access.require("shelters")
     if _first_loaded(LayerKind.SHELTER) is None:
         raise NotFound("the shelters layer is not loaded")
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         rows, truncated = shelter_list.in_bbox(conn, bbox)
     features = [
         {

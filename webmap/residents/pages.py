@@ -57,7 +57,7 @@ def shelters() -> Any:
     """The shelter table (``?f=json`` for the same rows as JSON)."""
     access.require("shelters")
     flt = _filter()
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         rows, total = shelter_list.list_shelters(conn, flt)
         munis = shelter_list.municipalities(conn)
     if request.args.get("f") == "json":

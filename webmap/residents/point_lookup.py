@@ -87,7 +87,7 @@ def feature_finder(registry: LayerRegistry, where: Loaded) -> Iterator[FeatureFi
             rest = [spec for spec in specs if spec.id not in memory]
             metrics.point_answer(not rest)
             if rest:
-                conn = stack.enter_context(db.connection())
+                conn = stack.enter_context(db.read_connection())
                 found.update(hazards.features_in_database(conn)(rest, point))
             return found
 
@@ -117,7 +117,7 @@ def held_nearest() -> NearestRows | None:
     index = held.shelters(version, NEAREST_COLUMNS) if version is not None else None
     if index is None or epochs is None:
         return None
-    statuses = held.statuses(index, epochs[1], db.connection)
+    statuses = held.statuses(index, epochs[1], db.read_connection)
     if statuses is None:
         return None
 
@@ -138,7 +138,7 @@ def nearest_rows() -> Iterator[NearestRows]:
     if from_memory is not None:
         yield from_memory
         return
-    with db.connection() as conn:
+    with db.read_connection() as conn:
         in_database = shelters.nearest_in_database(conn)
 
         def rows(query: NearestQuery) -> list[tuple[Any, ...]]:

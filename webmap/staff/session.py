@@ -23,6 +23,7 @@ from gis.platform import auth, sessions
 from gis.platform.settings import Settings
 from webmap import context
 from webmap.auth import SESSION_COOKIE, session_principal, session_value
+from webmap.client_address import client_address
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 csrf = CSRFProtect()
@@ -50,9 +51,10 @@ def secret_key(settings: Settings) -> str:
 
 
 def client_digest() -> str:
-    """A keyed digest of the client's address (throttling; the address is never stored)."""
+    """A keyed digest of the client's address (throttling; the address is never stored);
+    behind a listed proxy, the address it forwarded (:mod:`webmap.client_address`)."""
     key = str(current_app.secret_key).encode()
-    return hmac.new(key, (request.remote_addr or "-").encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, client_address().encode(), hashlib.sha256).hexdigest()
 
 
 def safe_next(value: str | None) -> str:
