@@ -204,6 +204,8 @@ def build(app: Flask, conn: Conn, target: Path, *, keep: int = KEEP) -> Result:
 
 
 def _prune(root: Path, keep: int) -> None:
+    """Keep the newest ``keep`` editions; remove older ones and any folder an interrupted
+    export left (one exporter runs at a time)."""
     done = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.endswith(".tmp"))
-    for old in done[:-keep]:
+    for old in done[:-keep] + [p for p in root.iterdir() if p.name.endswith(".tmp")]:
         shutil.rmtree(old, ignore_errors=True)
