@@ -246,10 +246,11 @@ def main() -> None:
         "min_zoom": {o["layer"]: o["min_zoom"] for o in cfg["overlays"]},
         "root": edition.resolve(),
     }
+    log = (SCRATCH / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "kasane", "serve", "--host", "127.0.0.1", "--port", str(a.port),
          "--workers", str(a.workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     nginx_port = a.port + 1
     conf = SCRATCH / "nginx.conf"

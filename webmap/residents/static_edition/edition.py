@@ -67,6 +67,14 @@ def _manifest(folder: Path | None) -> dict[str, Any]:
         return {}
 
 
+def _source(conn: Conn) -> str:
+    """The database exported from (a database made again gets another oid)."""
+    row = conn.execute(
+        "SELECT datname || ':' || oid::text FROM pg_database WHERE datname = current_database()"
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
 def _link_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, copy_function=os.link)
 
@@ -122,8 +130,9 @@ def build(app: Flask, conn: Conn, target: Path, *, keep: int = KEEP) -> Result:
     root.mkdir(parents=True, exist_ok=True)
     previous = target.resolve() if target.is_symlink() else None
     before = _manifest(previous)
-    if before.get("format") != FORMAT:
-        before = {}
+    source = _source(conn)
+    if before.get("format") != FORMAT or before.get("source") != source:
+        before = {}  # another exporter, or another database (the same version numbers)
     now = datetime.now(UTC)
     stamp = now.strftime("%Y%m%dT%H%M%S.%fZ")
     work = root / f"{stamp}.tmp"
@@ -187,6 +196,7 @@ def build(app: Flask, conn: Conn, target: Path, *, keep: int = KEEP) -> Result:
             work / "edition.json",
             {
                 "format": FORMAT,
+                "source": source,
                 "exported_at": now.isoformat(timespec="seconds"),
                 "layers": versions,
             },
