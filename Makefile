@@ -74,6 +74,7 @@ bench-surge: setup
 # Whole resident visits (page, assets, tiles, markers, hazards here, nearest shelter), 500 at
 # once for 60 s: kasane serve vs the static edition under nginx (docs/disaster-day.md).
 bench-visit: setup
+	@scripts/setup-system.sh bench
 	$(BIN)/python bench/visit.py
 
 # Gazetteer import (300,000 blocks) and GET /api/search at 50 concurrent clients (15 s per gazetteer).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -67,7 +68,32 @@ def wait_for(check: Any, timeout_s: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def edition(settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+def opened(database_url: str) -> Iterator[list[str]]:
+    """Every third shelter open (as staff would set it); put back afterwards."""
+    from gis.residents.shelter_status import StatusChange, set_status
+
+    with connect(database_url) as conn:
+        token = auth.add_user(conn, "static-edition-opener", "350001", auth.Role.ADMIN)
+        principal = auth.authenticate(conn, token)
+        ids = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT s.shelter_id FROM layer_data.shelters s"
+                " LEFT JOIN kasane.shelter_status st USING (shelter_id)"
+                " WHERE st.shelter_id IS NULL ORDER BY s.fid"
+            ).fetchall()
+        ][::3]
+        for shelter_id in ids:
+            set_status(conn, principal, shelter_id, StatusChange("open", "vacant"))
+        conn.commit()
+    yield ids
+    with connect(database_url) as conn:
+        conn.execute("DELETE FROM kasane.shelter_status WHERE shelter_id = ANY(%s)", (ids,))
+        conn.commit()
+
+
+@pytest.fixture(scope="module")
+def edition(settings, tmp_path_factory, opened) -> Path:  # type: ignore[no-untyped-def]
     from webmap import close, create_app
     from webmap.residents.static_edition import watch
 
@@ -157,7 +183,9 @@ def test_check_a_place_gives_the_live_answer(browser, site, client, deep_point) 
             (h["kind"], h["inside"]) for h in live["hazards"]
         ]
         assert live["municipality"]["name"] in got["point"]
+        assert sorted(got["nearest"]) == ["flood", "landslide"]  # open shelters for both
         for hazard, ids in got["nearest"].items():
+            assert ids
             want = client.get(
                 f"/api/shelters/nearest?lat={lat:.6f}&lon={lon:.6f}&hazard={hazard}&open=true&n=5"
             ).get_json()
@@ -254,3 +282,79 @@ def test_check_target_refuses_a_plain_folder(tmp_path: Path) -> None:
     check_target(tmp_path / "new")  # nothing there yet: fine
     with pytest.raises(BadRequest, match="not a static edition"):
         check_target(tmp_path)
+
+
+NGINX = """daemon off; worker_processes 1; user root; pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log; events { worker_connections 256; }
+http { include /etc/nginx/mime.types; types { application/vnd.mapbox-vector-tile mvt; }
+  access_log off; client_body_temp_path %(dir)s; proxy_temp_path %(dir)s;
+  fastcgi_temp_path %(dir)s; uwsgi_temp_path %(dir)s; scgi_temp_path %(dir)s;
+  server { listen 127.0.0.1:%(port)d; root %(root)s; } }
+"""
+
+
+def test_under_nginx_check_a_place_and_nearest_shelter(  # type: ignore[no-untyped-def]
+    browser, edition, client, deep_point, tmp_path
+) -> None:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(nginx).exists(), "nginx is missing: scripts/setup-system.sh test installs it"
+    port = free_port()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(NGINX % {"dir": tmp_path, "port": port, "root": edition})
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path)])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: fetch(base + "/edition.json") is not None, 10)
+        lat, lon = deep_point["lat"], deep_point["lon"]
+        page, watch = open_page(browser, f"{base}/?lat={lat}&lon={lon}&z=16")
+        try:
+            wait_until(page, PANEL_READY)
+            got = panel(page)
+            flood = next(h for h in got["hazards"] if h["kind"] == "flood_depth")
+            assert flood["rank"] == str(deep_point["rank"])
+            want = client.get(
+                f"/api/shelters/nearest?lat={lat:.6f}&lon={lon:.6f}&hazard=flood&open=true&n=5"
+            ).get_json()
+            assert got["nearest"]["flood"] == [s["shelter_id"] for s in want["shelters"]]
+            assert watch.console_errors == [] and watch.offsite_requests == []
+        finally:
+            page.context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_failed_export_leaves_the_edition_as_it_was(  # type: ignore[no-untyped-def]
+    settings, tmp_path, monkeypatch
+) -> None:
+    from webmap import close, create_app
+    from webmap.residents.static_edition import data, edition, watch
+
+    target = tmp_path / "edition"
+    app = create_app(settings.model_copy(update={"basemap": "local", "basemap_url": ""}))
+    try:
+        first = watch.export_once(app, settings.database_url, target)
+        assert target.resolve() == first.path
+        before = (target / "edition.json").read_text()
+
+        def broken(path: Path, doc: Any) -> None:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(data, "write_json", broken)
+        with pytest.raises(OSError, match="disk full"):
+            watch.export_once(app, settings.database_url, target)
+        monkeypatch.undo()
+        assert target.resolve() == first.path and (target / "edition.json").read_text() == before
+        assert not list(edition.editions_root(target).glob("*.tmp"))  # nothing half-written
+
+        second = watch.export_once(app, settings.database_url, target)
+        third = watch.export_once(app, settings.database_url, target)
+        assert target.resolve() == third.path and third.layers_exported == []
+        kept = sorted(p for p in edition.editions_root(target).iterdir())
+        assert kept == [second.path, third.path]  # the one before stays for visits under way
+        assert (third.path / "tiles").stat().st_ino != (second.path / "tiles").stat().st_ino
+        some_tile = next((third.path / "tiles").rglob("*.mvt"))
+        twin = second.path / some_tile.relative_to(third.path)
+        assert some_tile.stat().st_ino == twin.stat().st_ino  # linked, not exported again
+    finally:
+        close(app)
