@@ -358,3 +358,53 @@ def test_a_failed_export_leaves_the_edition_as_it_was(  # type: ignore[no-untype
         assert some_tile.stat().st_ino == twin.stat().st_ino  # linked, not exported again
     finally:
         close(app)
+
+
+def test_the_edition_answers_with_its_database_gone(  # type: ignore[no-untyped-def]
+    browser, settings, registry, tmp_path
+) -> None:
+    """Export from a database of its own, drop that database, then use the edition: every
+    answer comes from the files (no Kasane is running either)."""
+    from etl.demo import load_demo
+    from gis.platform.databases import create_sibling, drop_sibling
+    from gis.residents.shelter_status import StatusChange, set_status
+    from webmap import close, create_app
+    from webmap.residents.static_edition import watch
+
+    name = "kasane_test_static_gone"
+    url = create_sibling(settings.database_url, name)
+    try:
+        load_demo(url, registry)
+        with connect(url) as conn:
+            principal = auth.authenticate(
+                conn, auth.add_user(conn, "gone-admin", "350001", auth.Role.ADMIN)
+            )
+            lon, lat, rank = conn.execute(
+                "SELECT ST_X(p), ST_Y(p), depth_rank FROM (SELECT ST_PointOnSurface(geom) AS p,"
+                " depth_rank FROM layer_data.flood_depth ORDER BY depth_rank DESC, fid LIMIT 1) t"
+            ).fetchone()
+            (shelter_id,) = conn.execute(
+                "SELECT shelter_id FROM layer_data.shelters WHERE hz_flood"
+                " ORDER BY geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326) LIMIT 1",
+                (lon, lat),
+            ).fetchone()
+            set_status(conn, principal, str(shelter_id), StatusChange("open", "vacant"))
+            conn.commit()
+        app = create_app(settings.model_copy(update={"database_url": url, "basemap_url": ""}))
+        try:
+            watch.export_once(app, url, tmp_path / "edition")
+        finally:
+            close(app)
+    finally:
+        drop_sibling(settings.database_url, name)
+    with static_server(tmp_path / "edition") as site:
+        page, watch_ = open_page(browser, f"{site}/en.html?lat={lat}&lon={lon}&z=16")
+        try:
+            wait_until(page, PANEL_READY)
+            got = panel(page)
+            flood = next(h for h in got["hazards"] if h["kind"] == "flood_depth")
+            assert flood["inside"] and int(flood["rank"]) >= rank
+            assert got["nearest"]["flood"] == [shelter_id]  # the one open flood shelter
+            assert watch_.console_errors == [] and watch_.offsite_requests == []
+        finally:
+            page.context.close()
