@@ -227,6 +227,8 @@ def test_no_errors_no_offsite_requests_no_axe_violations(browser, site, deep_poi
         page.click("#check-submit")
         wait_until(page, PANEL_READY)
         wait_until(page, "document.querySelector('#status-as-of').textContent !== ''")
+        exported = page.text_content("#exported-at")
+        assert page.text_content("#status-as-of")[:10] == exported[:10]  # worded alike
 
 
 def test_a_status_change_is_in_the_edition_within_10_s(  # type: ignore[no-untyped-def]

@@ -60,6 +60,15 @@ window.KasaneStatic = (function () {
     return { m: d, deg: (Math.atan2(y, x) / r + 360) % 360 };
   }
 
+  /* as the server words a time (webmap.stale.as_of_text): Japan time, to the minute */
+  function japanTime(iso, lang) {
+    var t = new Date(new Date(iso).getTime() + 9 * 3600 * 1000);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    var hm = two(t.getUTCHours()) + ":" + two(t.getUTCMinutes());
+    if (lang === "ja") { return t.getUTCFullYear() + "年" + (t.getUTCMonth() + 1) + "月" + t.getUTCDate() + "日 " + hm; }
+    return t.getUTCFullYear() + "-" + two(t.getUTCMonth() + 1) + "-" + two(t.getUTCDate()) + " " + hm + " (Japan time)";
+  }
+
   function api(cfg) {
     var S = cfg.static;
     var shelters = null;
@@ -72,8 +81,7 @@ window.KasaneStatic = (function () {
         var when = document.getElementById("status-as-of");
         if (when && fc.status_as_of) {
           when.setAttribute("datetime", fc.status_as_of);
-          when.textContent = new Date(fc.status_as_of).toLocaleString(cfg.lang === "ja" ? "ja-JP" : "en-GB",
-            { timeZone: "Asia/Tokyo", dateStyle: "medium", timeStyle: "short" }) + (cfg.lang === "ja" ? "" : " JST");
+          when.textContent = japanTime(fc.status_as_of, cfg.lang);
         }
         return fc;
       });
