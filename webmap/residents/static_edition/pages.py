@@ -14,9 +14,10 @@ from typing import Any
 from flask import Flask, g
 
 from webmap import vendor
+from webmap.i18n import LANGUAGES
 
 STATIC_ROOT = Path(__file__).resolve().parents[2] / "static"
-LANGS = ("ja", "en")  # one page per language: {lang}.html; index.html is the first
+LANGS = LANGUAGES  # one page per language: {lang}.html; index.html is the first
 _ABSOLUTE = re.compile(r"""(["'(])/(static|vendor|tiles|basemap|areas|data)/""")
 _VENDOR_REF = re.compile(r"""vendor/((?:@[^/"'@]+/)?[^/"'@]+)@([^/"']+)/""")
 
