@@ -18,6 +18,7 @@ the answer is the one ``/api/hazards/at`` gives.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -80,8 +81,6 @@ def write_tiles(
 
 
 def _chunk_bbox(z: int, x: int, y: int) -> BBox:
-    import math
-
     n = 1 << z
 
     def lat(row: int) -> float:

@@ -26,7 +26,7 @@ from gis.layerstore.storage import Conn
 from gis.platform.errors import BadRequest
 from gis.residents import hazards
 from gis.residents.shelter_list import MAP_LIMIT
-from gis.residents.shelters import _DIRECTIONS
+from gis.residents.shelters import DIRECTIONS
 from webmap import stale
 from webmap.residents.static_edition import data
 from webmap.residents.static_edition.pages import LANGS, Edition, copy_assets, render
@@ -117,7 +117,7 @@ def _static_config(hazard_specs: list[LayerSpec], admin: LayerSpec | None) -> di
         "hazard_layers": [spec_json(s) for s in hazard_specs],
         "admin_layer": admin.id if admin else None,
         "red_zones": list(hazards.RED_ZONES),
-        "directions": [{"ja": ja, "en": en} for ja, en in _DIRECTIONS],
+        "directions": [{"ja": ja, "en": en} for ja, en in DIRECTIONS],
         "marker_limit": MAP_LIMIT,
     }
 
