@@ -10,7 +10,7 @@ thread's script walks one resident's visit in order; a visit's time is from its 
 sent to its last answer read, written by each thread to a file (LuaJIT's clock). In the static
 edition "hazards here" is the area files of the point and "nearest" is data/shelters.json (the
 page computes both in the browser). Reports visits/s, p50/p99 of a whole visit and errors.
-nginx and wrk are Debian packages (`apt-get install nginx-light wrk`). Figures are noisy on a
+nginx and wrk are Debian packages (`apt-get install nginx wrk`). Figures are noisy on a
 shared machine: PostgreSQL, gunicorn, nginx and wrk share the cores.
 """
 
@@ -228,7 +228,7 @@ def main() -> None:
     a = ap.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
-            raise SystemExit(f"{tool} is missing: apt-get install nginx-light wrk")
+            raise SystemExit(f"{tool} is missing: apt-get install nginx wrk")
     url = prepare()
     SCRATCH.mkdir(parents=True, exist_ok=True)
     edition = SCRATCH / "edition"
