@@ -6,6 +6,7 @@ the live API is in the edition that `kasane serve` keeps current within 10 s."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -370,8 +371,6 @@ def test_the_edition_answers_with_its_database_gone(  # type: ignore[no-untyped-
     from etl.demo import load_demo
     from gis.platform.databases import create_sibling, drop_sibling
     from gis.residents.shelter_status import StatusChange, set_status
-    from webmap import close, create_app
-    from webmap.residents.static_edition import watch
 
     name = "kasane_test_static_gone"
     url = create_sibling(settings.database_url, name)
@@ -392,21 +391,23 @@ def test_the_edition_answers_with_its_database_gone(  # type: ignore[no-untyped-
             ).fetchone()
             set_status(conn, principal, str(shelter_id), StatusChange("open", "vacant"))
             conn.commit()
-        app = create_app(settings.model_copy(update={"database_url": url, "basemap_url": ""}))
-        try:
-            watch.export_once(app, url, tmp_path / "edition")
-        finally:
-            close(app)
+        # the command, in a process of its own (this one has served another database)
+        exported = subprocess.run(
+            [sys.executable, "-m", "kasane", "export", "static", str(tmp_path / "edition")],
+            env={**os.environ, "KASANE_DATABASE_URL": url}, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert exported.returncode == 0, exported.stderr
     finally:
         drop_sibling(settings.database_url, name)
     with static_server(tmp_path / "edition") as site:
-        page, watch_ = open_page(browser, f"{site}/en.html?lat={lat}&lon={lon}&z=16")
+        page, watch = open_page(browser, f"{site}/en.html?lat={lat}&lon={lon}&z=16")
         try:
             wait_until(page, PANEL_READY)
             got = panel(page)
             flood = next(h for h in got["hazards"] if h["kind"] == "flood_depth")
             assert flood["inside"] and int(flood["rank"]) >= rank
             assert got["nearest"]["flood"] == [shelter_id]  # the one open flood shelter
-            assert watch_.console_errors == [] and watch_.offsite_requests == []
+            assert watch.console_errors == [] and watch.offsite_requests == []
         finally:
             page.context.close()
