@@ -6,12 +6,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search bench-replicas
+.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search bench-replicas bench-visit
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
 	@echo "make test   - set up, lint, type-check and run the whole test suite"
-	@echo "make bench-etl | bench-server | bench-residents | bench-transit | bench-surge | bench-search - benchmarks"
+	@echo "make bench-etl | bench-server | bench-residents | bench-transit | bench-surge | bench-visit | bench-search | bench-replicas - benchmarks"
 
 demo: setup
 	$(BIN)/kasane demo
@@ -74,6 +74,12 @@ bench-transit: setup
 # 500 concurrent clients for 60 s: tiles, items and hazards-at on the demo data (loopback).
 bench-surge: setup
 	$(BIN)/python bench/surge.py
+
+# Whole resident visits (page, assets, tiles, markers, hazards here, nearest shelter), 500 at
+# once for 60 s: kasane serve vs the static edition under nginx (docs/disaster-day.md).
+bench-visit: setup
+	@scripts/setup-system.sh bench
+	$(BIN)/python bench/visit.py
 
 # Gazetteer import (300,000 blocks) and GET /api/search at 50 concurrent clients (15 s per gazetteer).
 bench-search: setup

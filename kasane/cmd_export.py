@@ -100,3 +100,39 @@ def pmtiles_command(
         f" {result.written:,} tiles with features of {result.addressed:,}"
         f" ({result.unique:,} distinct), {result.size:,} bytes"
     )
+
+
+@export_group.command("static")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--watch", is_flag=True, help="Keep running: export again on every layer or status change."
+)
+@click.pass_context
+def static_command(ctx: click.Context, directory: Path, watch: bool) -> None:
+    """Write the residents' hazard map as a static site in DIRECTORY (a link to the newest
+    edition, swapped in one step): serve it with any web server (docs/disaster-day.md)."""
+    from webmap import close, create_app
+    from webmap.residents.static_edition import edition
+    from webmap.residents.static_edition import watch as watcher
+
+    settings = settings_of(ctx)
+    edition.check_target(directory)
+    url = ensure_database(settings, quiet=True)
+    # the edition draws its own basemap (municipal boundaries): nothing from another host
+    app = create_app(settings.model_copy(update={"basemap": "local", "basemap_url": ""}))
+
+    def report(result: edition.Result) -> None:
+        fresh = ", ".join(result.layers_exported) or "none (shelter status, pages)"
+        click.echo(
+            f"exported {directory} -> {result.path.name} in {result.seconds:.1f} s;"
+            f" layers exported: {fresh}; {result.tiles:,} tiles, {result.area_files:,} area files",
+            err=True,
+        )
+
+    try:
+        if watch:
+            watcher.watch(app, url, directory, report=report)
+        else:
+            report(watcher.export_once(app, url, directory))
+    finally:
+        close(app)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import click
 
@@ -27,7 +30,25 @@ def serve(
     from etl.upload import load_upload
     from webmap.server import run
 
-    run(settings, dev=dev, loader=load_upload)
+    watcher = _static_watcher(os.environ.get("KASANE_STATIC_EXPORT_DIR", ""))
+    try:
+        run(settings, dev=dev, loader=load_upload)
+    finally:
+        if watcher is not None:
+            watcher.terminate()
+            watcher.wait(timeout=30)
+
+
+def _static_watcher(directory: str) -> subprocess.Popen[bytes] | None:
+    """With ``KASANE_STATIC_EXPORT_DIR`` set, one process beside the web workers keeps the
+    static edition there current (``kasane export static DIR --watch``)."""
+    if not directory:
+        return None
+    from webmap.residents.static_edition.edition import check_target
+
+    check_target(Path(directory))  # say it now, not in the watcher's log
+    command = [sys.executable, "-m", "kasane", "export", "static", directory, "--watch"]
+    return subprocess.Popen(command)  # inherits the environment and the output streams
 
 
 @click.command()

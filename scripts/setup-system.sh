@@ -2,9 +2,9 @@
 # Install (as root) or name (otherwise) the Debian/Ubuntu packages Kasane needs.
 #   setup-system.sh demo   PostgreSQL + PostGIS (unless KASANE_DATABASE_URL is set), python3-venv, npm
 #   setup-system.sh test   the above + Chromium (browser tests), Japanese fonts (what the pages
-#                          look like in screenshots) + GDAL tools (client tests)
-#   setup-system.sh bench  the above + wrk (load generator) and nginx (serves the static edition
-#                          in the visit benchmark)
+#                          look like in screenshots) + GDAL tools (client tests) + nginx (the
+#                          static edition of the hazard map under a real web server)
+#   setup-system.sh bench  the above + wrk (the benchmarks' load generator)
 set -euo pipefail
 purpose=${1:-demo}
 missing=()
@@ -26,10 +26,10 @@ if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v ogrinfo >/dev/null || missing+=(gdal-bin)
   compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null || missing+=(fonts-noto-cjk)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
 fi
 if [ "$purpose" = bench ]; then
   command -v wrk >/dev/null || missing+=(wrk)
-  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -53,7 +53,7 @@ def choice(settings: Settings) -> tuple[str, basemap.BasemapInfo | None]:
 def config(settings: Settings) -> dict[str, Any]:
     """What ``basemap.js`` needs (no database call: the labels are fetched by the page)."""
     mode, info = choice(settings)
-    out: dict[str, Any] = {"mode": mode, "local": mode != "none"}
+    out: dict[str, Any] = {"mode": mode, "local": mode != "none", "labels": "/basemap/labels.json"}
     if mode == "archive" and info is not None:
         out["archive"] = {
             "tiles": f"/basemap/tiles/{{z}}/{{x}}/{{y}}?v={info.etag[:12]}",

@@ -58,6 +58,7 @@ _DIRECTIONS = (
     ("西", "west"),
     ("北西", "northwest"),
 )
+DIRECTIONS = _DIRECTIONS  # the eight directions, ja and en (the static edition uses them)
 _COLUMNS = "shelter_id, lg_code, name, name_kana, address, kind, capacity, " + ", ".join(
     f"hz_{h}" for h in HAZARDS
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 
 from gis.layerstore.layerspec import LayerKind, LayerSpec
 from gis.layerstore.served_versions import Served
@@ -122,6 +122,9 @@ def hazard_map() -> Response:
         "crowding": {k: v[lang] for k, v in shelter_status.CROWDING.items()},
         "text": {k: v[lang] for k, v in TEXT.items()},
     }
+    edition = g.get("static_edition")  # set while `kasane export static` renders the page
+    if edition is not None:
+        config = edition.adapt(config)
     page = render_template(
         "residents/hazard_map.html",
         stale_as_of=None if as_of is None else stale.as_of_text(as_of, lang),
@@ -133,6 +136,7 @@ def hazard_map() -> Response:
             lang=lang,
         ),
         config=config,
+        edition=edition,
         overlays=config["overlays"],
         has_shelters=shelters is not None,
         enabled=enabled,

@@ -53,7 +53,7 @@ window.KasaneBasemap = (function () {
   function labelMinZoom(km2) {
     return km2 >= 300 ? 8 : km2 >= 100 ? 9 : km2 >= 30 ? 10 : 11;
   }
-  function addLocal(map, lang) {
+  function addLocal(map, lang, labelsUrl) {
     map.createPane("kasane-labels").style.zIndex = "450";
     map.getPane("kasane-labels").style.pointerEvents = "none";
     var labels = L.layerGroup();
@@ -63,13 +63,15 @@ window.KasaneBasemap = (function () {
       labels.clearLayers();
       shown.forEach(function (l) { if (z >= l.minZoom) { labels.addLayer(l.marker); } });
     }
-    return fetch("/basemap/labels.json").then(function (r) { return r.ok ? r.json() : null; }).then(function (doc) {
+    return fetch(labelsUrl || "/basemap/labels.json").then(function (r) { return r.ok ? r.json() : null; }).then(function (doc) {
       if (!doc || !doc.tiles) { return; }
       var styles = {};
       styles[doc.layer] = LAND;
       L.vectorGrid.protobuf(doc.tiles, {
         rendererFactory: L.canvas.tile, vectorTileLayerStyles: styles, interactive: false,
-        pane: "kasane-basemap", maxNativeZoom: 18, maxZoom: 19, attribution: LOCAL_CREDIT[lang] || LOCAL_CREDIT.ja
+        pane: "kasane-basemap", maxNativeZoom: doc.max_zoom || 18, maxZoom: 19,
+        bounds: doc.bounds ? L.latLngBounds([doc.bounds[1], doc.bounds[0]], [doc.bounds[3], doc.bounds[2]]) : undefined,
+        attribution: LOCAL_CREDIT[lang] || LOCAL_CREDIT.ja
       }).addTo(map);
       doc.labels.forEach(function (l) {
         var icon = L.divIcon({ className: "basemap-label", html: "", iconSize: null });
@@ -105,7 +107,7 @@ window.KasaneBasemap = (function () {
     if (cfg.mode === "none") { return; }
     map.getContainer().classList.add("kasane-sea");
     map.createPane("kasane-basemap").style.zIndex = "150";
-    if (cfg.local) { addLocal(map, lang); }
+    if (cfg.local) { addLocal(map, lang, cfg.labels); }
     if (cfg.mode === "archive" && cfg.archive) { addArchive(map, cfg.archive); }
   }
   return { add: add, styleOf: styleOf };

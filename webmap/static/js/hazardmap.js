@@ -6,6 +6,7 @@
   var cfg = JSON.parse(document.getElementById("hazard-map-config").textContent);
   var T = cfg.text;
   var map = window[cfg.map];
+  if (cfg.static && window.KasaneStatic) { window.KasaneStatic.restore(cfg, map); }
   var panelBody = document.getElementById("panel-body");
   var heading = document.getElementById("panel-heading");
   var statusLine = document.getElementById("locate-status");
@@ -23,6 +24,17 @@
     welfare: '<polygon points="12,1.5 23,22 1,22"/>'
   };
   var OPEN = { open: true, permanent: true };
+  /* where answers come from: our API, or (static edition) hazardmap-static.js's files */
+  var api = cfg.static && window.KasaneStatic ? window.KasaneStatic.api(cfg) : {
+    markers: function (bbox) {
+      return fetch("/api/shelters/map?bbox=" + bbox.join(","), { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; });
+    },
+    hazardsAt: function (q) { return getJSON("/api/hazards/at?" + q); },
+    nearest: function (q, hazard) {
+      return getJSON("/api/shelters/nearest?" + q + "&hazard=" + hazard + "&open=true&n=5");
+    }
+  };
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -71,7 +83,8 @@
     layers[o.key] = L.vectorGrid.protobuf(o.tiles, {
       rendererFactory: L.canvas.tile, vectorTileLayerStyles: styles, interactive: false,
       minZoom: o.min_zoom, maxNativeZoom: o.max_zoom, maxZoom: 18, zIndex: 10 + i,
-      pane: "hazards"
+      pane: "hazards",
+      bounds: o.bounds ? L.latLngBounds([o.bounds[1], o.bounds[0]], [o.bounds[3], o.bounds[2]]) : undefined
     });
   });
   if (cfg.shelters) { layers.shelters = L.layerGroup(); }
@@ -132,8 +145,7 @@
     var b = map.getBounds();
     var bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90),
       Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)].map(function (v) { return v.toFixed(6); });
-    fetch("/api/shelters/map?bbox=" + bbox.join(","), { cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    api.markers(bbox)
       .then(function (fc) {
         if (!fc || seq !== shelterSeq) { return; }
         group.clearLayers();
@@ -224,8 +236,10 @@
       } else {
         part.push(el("p", { "class": "nearest-none", "data-hazard": h.hazard }, [T.none_open]));
       }
-      var list = el("a", { href: "/shelters?hazard=" + h.hazard + "&open=true&lang=" + cfg.lang }, [T.list_link]);
-      part.push(el("p", {}, [list]));
+      if (!cfg.static) {
+        var list = el("a", { href: "/shelters?hazard=" + h.hazard + "&open=true&lang=" + cfg.lang }, [T.list_link]);
+        part.push(el("p", {}, [list]));
+      }
       // hazards this place is inside come first and open; the others (or all but the first,
       // when the place is inside none) fold away so the panel stays short on a phone
       if (h.inside || (!anyInside && i === 0)) {
@@ -255,10 +269,10 @@
     if (focus) { heading.focus(); }
     refreshShelters();
     var q = "lat=" + lat.toFixed(6) + "&lon=" + lon.toFixed(6);
-    getJSON("/api/hazards/at?" + q).then(function (at) {
+    api.hazardsAt(q).then(function (at) {
       var ordered = at.hazards.slice().sort(function (a, b) { return Number(b.inside) - Number(a.inside); });
       return Promise.all(ordered.map(function (h) {
-        return getJSON("/api/shelters/nearest?" + q + "&hazard=" + h.hazard + "&open=true&n=5")
+        return api.nearest(q, h.hazard)
           .then(function (result) { return { hazard: h, result: result }; });
       })).then(function (lists) {
         if (seq === checkSeq) { render({ lat: lat, lon: lon }, at, lists); }
