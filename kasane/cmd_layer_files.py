@@ -11,14 +11,13 @@ import click
 
 from etl.draft import TEMPLATES_DIR, check, draft
 from etl.load_options import LoadOptions
+from gis.geo.prefectures import prefecture
 from gis.layerstore.layer_files import LAYER_FILES_CHANNEL, reread
 from gis.layerstore.layerspec import IDENTIFIER
 from gis.layerstore.registry import LayerRegistry, load_layer_file
 from gis.platform.db import connect, database_url
-from gis.platform.errors import BadRequest, LayerSpecError
+from gis.platform.errors import BadRequest, KasaneError, LayerSpecError
 from kasane.context import settings_of
-
-DEFAULT_OWNER = "350001"
 
 
 def _layer_id(value: str) -> str:
@@ -46,14 +45,20 @@ def _write(path: Path | None, text: str, force: bool) -> None:
 
 
 def _owner(ctx: click.Context, owner: str | None) -> str:
-    """``--owner``, else the owner most layer files name."""
+    """``--owner``, else the prefecture of ``KASANE_PREFECTURE``, else the owner most layer
+    files name."""
     if owner:
         return owner
+    settings = settings_of(ctx)
+    if settings.prefecture:
+        return prefecture(settings.prefecture).lg_code
     try:
-        owners = [s.owner for s in LayerRegistry.from_dir(settings_of(ctx).layers_dir)]
+        owners = [s.owner for s in LayerRegistry.from_dir(settings.layers_dir)]
     except LayerSpecError:
         owners = []
-    return max(set(owners), key=owners.count) if owners else DEFAULT_OWNER
+    if not owners:
+        raise KasaneError("no owner: give --owner (6-digit code) or set KASANE_PREFECTURE")
+    return max(set(owners), key=owners.count)
 
 
 @click.command("draft")
