@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
     deadzone_targets: str = Field(
-        default="2019:62,2022:40",
-        description="Dead-zone reduction plan as YEAR:DISTRICTS pairs, e.g. 2019:62,2022:40.",
+        default="",
+        description="Dead-zone reduction plan as YEAR:DISTRICTS pairs, e.g. 2019:62,2022:40"
+        " (empty: no targets; `kasane demo` uses the demo area's plan).",
     )
     mesh_scope: Literal["touching", "populated"] = Field(
         default="touching",
