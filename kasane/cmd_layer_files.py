@@ -88,7 +88,7 @@ def draft_command(
     source aliases, the geometry source, encoding and CRS detected, and what is undecided."""
     layer_id = _layer_id(layer_id)
     options = LoadOptions(encoding=encoding, crs=crs, sheet=sheet)
-    result = draft(list(paths), layer_id, _owner(ctx, owner), options)
+    result = draft(list(paths), layer_id, _owner(ctx, owner), options, _templates(ctx))
     check(result.text, layer_id)  # a draft that does not validate is a bug, not the user's
     _write(_target(ctx, layer_id, output), result.text, force)
     click.echo(f"geometry from: {result.geometry_source}", err=True)
@@ -96,10 +96,18 @@ def draft_command(
         click.echo(f"undecided: {item}", err=True)
 
 
+def _templates(ctx: click.Context) -> Path:
+    """``KASANE_LAYERS_DIR/templates`` when it exists (an installed instance, made by
+    ``kasane init``), else the checkout's ``layers/templates``."""
+    own = settings_of(ctx).layers_dir / "templates"
+    return own if own.is_dir() else TEMPLATES_DIR
+
+
 @click.command("templates")
-def templates_command() -> None:
+@click.pass_context
+def templates_command(ctx: click.Context) -> None:
     """List the recommended-dataset templates `kasane layers new --template` copies."""
-    for path in sorted(TEMPLATES_DIR.glob("*.toml")):
+    for path in sorted(_templates(ctx).glob("*.toml")):
         spec = load_layer_file(path, check_stem=False)
         click.echo(f"{path.stem:<22} {spec.kind.value:<9} {spec.title.ja} / {spec.title.en}")
 
@@ -126,9 +134,9 @@ def new_command(
     """Write layer LAYER_ID from a recommended-dataset template: a file in the standard
     format then loads with `kasane load LAYER_ID FILE`, unedited."""
     layer_id = _layer_id(layer_id)
-    source = TEMPLATES_DIR / f"{template}.toml"
+    source = _templates(ctx) / f"{template}.toml"
     if not source.is_file():
-        known = ", ".join(p.stem for p in sorted(TEMPLATES_DIR.glob("*.toml")))
+        known = ", ".join(p.stem for p in sorted(_templates(ctx).glob("*.toml")))
         raise BadRequest(f"no template {template!r}", hint=f"templates: {known}")
     text = source.read_text(encoding="utf-8")
     text = re.sub(r'(?m)^id = ".*"$', f'id = "{layer_id}"', text, count=1)

@@ -78,6 +78,10 @@ def test_init_writes_an_okayama_instance_and_refuses_to_overwrite_it(
     timer = (srv / "deploy" / "kasane-backup.service").read_text(encoding="utf-8")
     assert "backup /var/backups/kasane/kasane-$$(date +%%a).backup" in timer
     assert (srv / "node_modules" / "leaflet" / "package.json").is_file()
+    new = subprocess.run([srv / "bin" / "kasane", "layers", "new", "aed", "--template", "aed", "-o",
+                          "-"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert new.returncode == 0, new.stderr
+    assert 'owner = "330001"' in new.stdout  # new layers belong to the instance's prefecture
     again = kasane(*args)
     assert again.returncode == 1 and "already holds an instance" in again.stderr
     assert kasane(*args, "--force").returncode == 0
