@@ -30,6 +30,16 @@ UNREACHABLE = "http://127.0.0.1:9"
 OKAYAMA_SHELTERS = ("gsi-shelters", "evacuation", "332071.json")  # 笠岡市, 14 shelters
 
 pytestmark = pytest.mark.install
+# every module of the installed package imports with only the runtime dependencies
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil
+names = [m.name for p in ("gis", "etl", "webmap", "kasane")
+         for m in pkgutil.walk_packages(importlib.import_module(p).__path__, p + ".")]
+for name in names:
+    if not name.endswith("__main__"):
+        importlib.import_module(name)
+print(len(names))
+"""
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -109,6 +119,8 @@ def test_bundle_installs_offline_and_serves_okayama(
                       "[m for m in ('pytest', 'playwright', 'mypy') if u.find_spec(m)])"],
                      tmp_path, env)  # fmt: skip
     assert dev_tools.strip() == "[]", "the wheel must install without the dev extras"
+    imported = _run([python, "-c", IMPORT_EVERY_MODULE], tmp_path, env)  # runtime deps declared
+    assert int(imported.split()[-1]) > 150
 
     out = _run([kasane, "init", instance, "--prefecture", "33", "--source", bundle,
                 "--database-url", fresh_db], tmp_path, env)  # fmt: skip
