@@ -180,9 +180,8 @@ server {
 }
 
 server {
-    listen 443 ssl;
-    listen [::]:443 ssl;
-    http2 on;
+    listen 443 ssl http2;  # nginx >= 1.25.1 prefers `http2 on;` (a warning, not an error)
+    listen [::]:443 ssl http2;
     server_name @server_name@;
 
     ssl_certificate     /etc/ssl/certs/@server_name@.crt;

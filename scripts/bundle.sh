@@ -11,6 +11,7 @@ python=${PYTHON:-$root/.venv/bin/python}
 rm -rf "$out"
 mkdir -p "$out/wheels"
 "$python" -m pip wheel --quiet --no-deps -w "$out/wheels" "$root"
+rm -rf "$root/build"  # setuptools' scratch copy, left in the checkout
 "$python" -m pip download --quiet -d "$out/wheels" "$out"/wheels/kasane-*.whl
 cp -r "$root/layers" "$out/layers"
 cp "$root/package.json" "$root/package-lock.json" "$root/scripts/bundle-install.sh" "$out/"

@@ -4,6 +4,7 @@ reverse-proxy setting it writes (KASANE_PROXY_HOPS)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from flask import request
 from gis.geo.prefectures import PREFECTURES, prefecture
 from gis.layerstore.registry import LayerRegistry
 from gis.platform.settings import Settings
+from kasane import instance_files as files
 from kasane.instance_files import copy_layer_files, layer_file_for
 from webmap import close, create_app
 
@@ -98,3 +100,27 @@ def test_client_addresses_come_from_the_proxy_only_when_trusted(
         assert answer.get_data(as_text=True) == seen
     finally:
         close(app)
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not installed")
+def test_nginx_accepts_the_example(tmp_path: Path) -> None:
+    inst = files.Instance(tmp_path, Path("/opt/kasane/venv/bin/kasane"), "kasane", 8000,
+                          "gis.example.lg.jp", tmp_path, tmp_path, 65)  # fmt: skip
+    site = files.deploy_files(inst)["deploy/nginx-kasane.conf"]
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=gis.example.lg.jp", "-keyout", tmp_path / "key.pem",
+                    "-out", tmp_path / "cert.pem"], check=True, capture_output=True)  # fmt: skip
+    site = site.replace("/etc/ssl/certs/gis.example.lg.jp.crt", str(tmp_path / "cert.pem"))
+    site = site.replace("/etc/ssl/private/gis.example.lg.jp.key", str(tmp_path / "key.pem"))
+    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
+    temp = " ".join(f"{d}_temp_path {tmp_path / d};" for d in
+                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
+        f"http {{ access_log off; {temp} include {tmp_path / 'site.conf'}; }}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "syntax is ok" in done.stderr
