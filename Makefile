@@ -6,11 +6,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search bench-replicas bench-visit
+.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search bench-replicas bench-visit bundle
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
 	@echo "make test   - set up, lint, type-check and run the whole test suite"
+	@echo "make bundle - an offline installation bundle in dist/kasane-bundle (docs/install.md)"
 	@echo "make bench-etl | bench-server | bench-residents | bench-transit | bench-surge | bench-visit | bench-search | bench-replicas - benchmarks"
 
 demo: setup
@@ -45,6 +46,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 serve: setup
 	$(BIN)/kasane serve
+
+# Offline bundle for closed networks (wheels, npm cache, layer files, install.sh): docs/install.md
+bundle: setup
+	scripts/bundle.sh
 
 bench-residents: setup
 	@scripts/setup-system.sh bench

@@ -239,6 +239,7 @@ def _serves_demo(conn: storage.Conn, layer_id: str) -> bool:
 
 DRILL_USER = "kasane-demo-drill"
 DRILL_ORG = ("350001", "山口県")  # the demo prefecture's own code (check digit included)
+DEMO_TARGETS = "2019:62,2022:40"  # the demo prefecture's dead-zone plan (KASANE_DEADZONE_TARGETS)
 DRILL_CROWDING = ("vacant", "vacant", "crowded", "full")
 
 

@@ -175,11 +175,15 @@ def _q(value: object) -> str:
 
 
 def draft(
-    paths: list[Path], layer_id: str, owner: str, options: LoadOptions | None = None
+    paths: list[Path],
+    layer_id: str,
+    owner: str,
+    options: LoadOptions | None = None,
+    templates: Path = TEMPLATES_DIR,
 ) -> Draft:
-    """A layer file for ``paths`` (see the module doc)."""
+    """A layer file for ``paths`` (see the module doc); ``templates`` give known columns."""
     table, report = read_for_draft(paths, options or LoadOptions())
-    known = known_columns()
+    known = known_columns(templates)
     source, geometry, used, undecided = detect_geometry(table)
     owner_code = _single_code(table, known) or owner
     lines: list[str] = []

@@ -28,6 +28,7 @@ from kasane import (
 )
 from kasane.cmd_audit import audit_command
 from kasane.cmd_backup import backup_command, restore_command
+from kasane.cmd_init import check_command, init_command
 from kasane.cmd_reader import reader
 from kasane.context import CliContext
 
@@ -84,4 +85,6 @@ main.add_command(cmd_basemap.basemap_group)
 main.add_command(cmd_export.export_group)
 main.add_command(backup_command)
 main.add_command(restore_command)
+main.add_command(init_command)
+main.add_command(check_command)
 cmd_db.db.add_command(reader)

@@ -11,14 +11,13 @@ import click
 
 from etl.draft import TEMPLATES_DIR, check, draft
 from etl.load_options import LoadOptions
+from gis.geo.prefectures import prefecture
 from gis.layerstore.layer_files import LAYER_FILES_CHANNEL, reread
 from gis.layerstore.layerspec import IDENTIFIER
 from gis.layerstore.registry import LayerRegistry, load_layer_file
 from gis.platform.db import connect, database_url
-from gis.platform.errors import BadRequest, LayerSpecError
+from gis.platform.errors import BadRequest, KasaneError, LayerSpecError
 from kasane.context import settings_of
-
-DEFAULT_OWNER = "350001"
 
 
 def _layer_id(value: str) -> str:
@@ -46,14 +45,20 @@ def _write(path: Path | None, text: str, force: bool) -> None:
 
 
 def _owner(ctx: click.Context, owner: str | None) -> str:
-    """``--owner``, else the owner most layer files name."""
+    """``--owner``, else the prefecture of ``KASANE_PREFECTURE``, else the owner most layer
+    files name."""
     if owner:
         return owner
+    settings = settings_of(ctx)
+    if settings.prefecture:
+        return prefecture(settings.prefecture).lg_code
     try:
-        owners = [s.owner for s in LayerRegistry.from_dir(settings_of(ctx).layers_dir)]
+        owners = [s.owner for s in LayerRegistry.from_dir(settings.layers_dir)]
     except LayerSpecError:
         owners = []
-    return max(set(owners), key=owners.count) if owners else DEFAULT_OWNER
+    if not owners:
+        raise KasaneError("no owner: give --owner (6-digit code) or set KASANE_PREFECTURE")
+    return max(set(owners), key=owners.count)
 
 
 @click.command("draft")
@@ -83,7 +88,7 @@ def draft_command(
     source aliases, the geometry source, encoding and CRS detected, and what is undecided."""
     layer_id = _layer_id(layer_id)
     options = LoadOptions(encoding=encoding, crs=crs, sheet=sheet)
-    result = draft(list(paths), layer_id, _owner(ctx, owner), options)
+    result = draft(list(paths), layer_id, _owner(ctx, owner), options, _templates(ctx))
     check(result.text, layer_id)  # a draft that does not validate is a bug, not the user's
     _write(_target(ctx, layer_id, output), result.text, force)
     click.echo(f"geometry from: {result.geometry_source}", err=True)
@@ -91,10 +96,18 @@ def draft_command(
         click.echo(f"undecided: {item}", err=True)
 
 
+def _templates(ctx: click.Context) -> Path:
+    """``KASANE_LAYERS_DIR/templates`` when it exists (an installed instance, made by
+    ``kasane init``), else the checkout's ``layers/templates``."""
+    own = settings_of(ctx).layers_dir / "templates"
+    return own if own.is_dir() else TEMPLATES_DIR
+
+
 @click.command("templates")
-def templates_command() -> None:
+@click.pass_context
+def templates_command(ctx: click.Context) -> None:
     """List the recommended-dataset templates `kasane layers new --template` copies."""
-    for path in sorted(TEMPLATES_DIR.glob("*.toml")):
+    for path in sorted(_templates(ctx).glob("*.toml")):
         spec = load_layer_file(path, check_stem=False)
         click.echo(f"{path.stem:<22} {spec.kind.value:<9} {spec.title.ja} / {spec.title.en}")
 
@@ -121,9 +134,9 @@ def new_command(
     """Write layer LAYER_ID from a recommended-dataset template: a file in the standard
     format then loads with `kasane load LAYER_ID FILE`, unedited."""
     layer_id = _layer_id(layer_id)
-    source = TEMPLATES_DIR / f"{template}.toml"
+    source = _templates(ctx) / f"{template}.toml"
     if not source.is_file():
-        known = ", ".join(p.stem for p in sorted(TEMPLATES_DIR.glob("*.toml")))
+        known = ", ".join(p.stem for p in sorted(_templates(ctx).glob("*.toml")))
         raise BadRequest(f"no template {template!r}", hint=f"templates: {known}")
     text = source.read_text(encoding="utf-8")
     text = re.sub(r'(?m)^id = ".*"$', f'id = "{layer_id}"', text, count=1)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import click
 
-from kasane.context import ensure_database, registry_of, settings_of
+from kasane.context import context_of, ensure_database, registry_of, settings_of
 
 
 @click.command()
@@ -30,7 +29,7 @@ def serve(
     from etl.upload import load_upload
     from webmap.server import run
 
-    watcher = _static_watcher(os.environ.get("KASANE_STATIC_EXPORT_DIR", ""))
+    watcher = _static_watcher(settings.static_export_dir)
     try:
         run(settings, dev=dev, loader=load_upload)
     finally:
@@ -66,10 +65,14 @@ def demo(ctx: click.Context, then_serve: bool, reset: bool, yes: bool) -> None:
     A database that holds data loaded by `kasane load` (or uploaded) is left as it is and
     served: start it with `kasane serve`. `--reset` is the way back to the demo data.
     """
+    from etl.demo import DEMO_TARGETS, load_demo, open_drill_shelters, user_data
+
     settings = settings_of(ctx)
+    if not settings.deadzone_targets:  # the demo data comes with its prefecture's plan
+        settings = settings.model_copy(update={"deadzone_targets": DEMO_TARGETS})
+        context_of(ctx).replace_settings(settings)
     registry = registry_of(ctx)
     url = ensure_database(settings)
-    from etl.demo import load_demo, open_drill_shelters, user_data
     from gis.platform.db import connect
 
     if reset and not yes and sys.stdin.isatty():

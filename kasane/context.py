@@ -42,6 +42,10 @@ class CliContext:
                 raise KasaneError(f"invalid KASANE_* setting: {exc}") from exc
         return self._settings
 
+    def replace_settings(self, settings: Settings) -> None:
+        """Use ``settings`` for the rest of the command (``kasane demo`` adds its plan)."""
+        self._settings = settings
+
     def registry(self) -> LayerRegistry:
         """Every layer file, validated (a bad file stops with its name, key and why)."""
         if self._registry is None:

@@ -43,7 +43,9 @@ def database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     """Settings pointing at the test database."""
-    return load_settings(database_url=database_url)
+    from etl.demo import DEMO_TARGETS
+
+    return load_settings(database_url=database_url, deadzone_targets=DEMO_TARGETS)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,15 @@ def running_server(
     goes to ``log`` (a temporary file if None) and is shown when it does not start. Leaving
     the block stops the server with SIGTERM and waits for its exit (usage counts written)."""
     port = free_port()
-    full_env = {**os.environ, "KASANE_DATABASE_URL": database_url, "KASANE_BASEMAP_URL": "", **env}
+    from etl.demo import DEMO_TARGETS
+
+    full_env = {
+        "KASANE_DEADZONE_TARGETS": DEMO_TARGETS,
+        **os.environ,
+        "KASANE_DATABASE_URL": database_url,
+        "KASANE_BASEMAP_URL": "",
+        **env,
+    }
     with open(log, "w+b") if log else tempfile.TemporaryFile() as sink:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kasane", "serve", "--port", str(port), "--workers",

@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     )
     from webmap.residents import point_lookup as residents_memory
 
+    vendor.use(settings.node_modules)
     db.init_app(app, settings)
     layer_files.init_app(app, registry)
     errors.init_app(app)
@@ -73,6 +74,13 @@ def create_app(settings: Settings | None = None, *, loader: UploadLoader | None 
     staff.init_app(app, settings)
     residents_memory.init_app(app, settings.point_index_mb)
     fastpath.install(app, settings)
+    if settings.proxy_hops:  # outermost: every layer below sees the client's own address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     return app
 
 

@@ -32,6 +32,15 @@ SUFFIXES = {".js", ".css", ".png", ".svg", ".woff", ".woff2", ".ttf", ".map"}
 bp = Blueprint("vendor", __name__)
 
 
+def use(node_modules: Path) -> None:
+    """Serve the npm packages of ``node_modules`` (``KASANE_NODE_MODULES``; an installed
+    Kasane has no source checkout next to it)."""
+    global NODE_MODULES
+    if node_modules != NODE_MODULES:
+        NODE_MODULES = node_modules
+        package_version.cache_clear()
+
+
 @cache
 def package_version(package: str) -> str:
     """The installed version of an npm package (from its package.json)."""

@@ -44,8 +44,30 @@ class Settings(BaseSettings):
     layers_dir: Path = Field(
         default=PROJECT_ROOT / "layers", description="Directory of layer TOML files."
     )
+    node_modules: Path = Field(
+        default=PROJECT_ROOT / "node_modules",
+        description="The npm packages' folder (`npm ci`) whose browser libraries are served.",
+    )
+    prefecture: str = Field(
+        default="",
+        pattern=r"^(|0[1-9]|[1-3][0-9]|4[0-7])$",
+        description="Two-digit code of the prefecture the instance serves (e.g. 33 for 岡山県):"
+        " the default owner of new layer files. Set by `kasane init --prefecture`.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `kasane serve` binds to.")
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of Kasane whose X-Forwarded-For/-Proto/-Host are"
+        " trusted (1 behind nginx); 0 when clients connect directly.",
+    )
     port: int = Field(default=8000, ge=1, le=65535, description="Port `kasane serve` binds to.")
+    static_export_dir: str = Field(
+        default="",
+        description="Where `kasane serve` keeps the static emergency edition of the hazard map"
+        " current (empty: not kept).",
+    )
     workers: int = Field(default=2, ge=1, le=64, description="gunicorn worker processes.")
     pool_max: int = Field(
         default=8, ge=1, le=200, description="Largest database pool per server process."
@@ -65,8 +87,9 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
     deadzone_targets: str = Field(
-        default="2019:62,2022:40",
-        description="Dead-zone reduction plan as YEAR:DISTRICTS pairs, e.g. 2019:62,2022:40.",
+        default="",
+        description="Dead-zone reduction plan as YEAR:DISTRICTS pairs, e.g. 2019:62,2022:40"
+        " (empty: no targets; `kasane demo` uses the demo area's plan).",
     )
     mesh_scope: Literal["touching", "populated"] = Field(
         default="touching",
