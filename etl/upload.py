@@ -109,6 +109,9 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
         encoding=request.encoding,
         crs=request.crs,
         scratch=request.scratch,
+        part=request.part,
+        parts=request.parts,
+        loaded_by=request.loaded_by,
     )
     report = load(url, request.spec, request.files, options)
     return UploadOutcome(
