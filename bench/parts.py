@@ -31,9 +31,8 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from etl.chunks import Chunk  # noqa: E402
-
 from etl.part_writer import write_parts  # noqa: E402
+from etl.row_rules import Chunk  # noqa: E402
 from etl.writer import write_chunks  # noqa: E402
 from gis.layerstore import parts, storage  # noqa: E402
 from gis.layerstore.layerspec import LayerSpec  # noqa: E402

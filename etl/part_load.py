@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.chunks import Chunk
-from etl.collect import Collector
 from etl.inputs import expand, hash_inputs
+from etl.load_options import LoadOptions, Progress
 from etl.municipality import boundaries
-from etl.options import LoadOptions, Progress
 from etl.part_writer import write_parts
+from etl.read_inputs import Collector
 from etl.report import FileReport, LoadReport
+from etl.row_rules import Chunk
 from gis.geo.lg_codes import is_valid_lg_code, prefecture_code
 from gis.layerstore import parts, storage
 from gis.layerstore.layerspec import LayerSpec

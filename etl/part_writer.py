@@ -18,7 +18,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from etl.chunks import Chunk
+from etl.row_rules import Chunk
 from etl.writer import COPY, chunk_columns
 from gis.layerstore import load_lock, parts, storage
 from gis.layerstore.layerspec import LayerSpec

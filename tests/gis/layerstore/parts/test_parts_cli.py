@@ -8,7 +8,13 @@ from pathlib import Path
 
 from gis.platform import auth
 from gis.platform.db import connect
-from tests.parts.conftest import IWAKUNI, PREFECTURE, SHIMONOSEKI, kasane, shelters_csv
+from tests.gis.layerstore.parts.conftest import (
+    IWAKUNI,
+    PREFECTURE,
+    SHIMONOSEKI,
+    kasane,
+    shelters_csv,
+)
 
 S1 = [
     ("352012-1", SHIMONOSEKI, "下関A", 33.96, 130.94),

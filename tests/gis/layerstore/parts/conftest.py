@@ -16,7 +16,7 @@ from gis.layerstore.registry import LayerRegistry
 from gis.platform.databases import create_sibling, drop_sibling
 from gis.platform.settings import Settings, load_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 SHIMONOSEKI, IWAKUNI, PREFECTURE = "352012", "352080", "350001"
 HEADER = "shelter_id,lg_code,name,kind,capacity,lat,lon"
 

@@ -17,7 +17,7 @@ import requests
 
 from gis.platform import auth
 from gis.platform.db import connect
-from tests.parts.conftest import IWAKUNI, PREFECTURE, SHIMONOSEKI, kasane
+from tests.gis.layerstore.parts.conftest import IWAKUNI, PREFECTURE, SHIMONOSEKI, kasane
 from tests.server import running_server
 
 SHIMO = [("352012-1", 33.96, 130.94), ("352012-2", 33.97, 130.95)]
