@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from psycopg import sql
+
 from gis.geo.lg_codes import prefecture_code
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.parts import composition
-from gis.layerstore.storage import Conn
+from gis.layerstore.storage import Conn, layer_view
 
 BOUNDARIES = "admin_boundaries"
 
@@ -50,8 +52,9 @@ def municipality_names(conn: Conn, prefecture: str) -> dict[str, str]:
     if not loaded:
         return {}
     rows = conn.execute(
-        "SELECT DISTINCT lg_code, name FROM layer_data.admin_boundaries"
-        " WHERE starts_with(lg_code, %s) ORDER BY lg_code",
+        sql.SQL(
+            "SELECT DISTINCT lg_code, name FROM {} WHERE starts_with(lg_code, %s) ORDER BY lg_code"
+        ).format(layer_view(BOUNDARIES)),
         (prefecture[:2],),
     ).fetchall()
     return {str(code): str(name) for code, name in rows}
