@@ -115,6 +115,9 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
         crs=request.crs,
         scratch=request.scratch,
         inspect=preview.add if request.dry_run else None,
+        part=request.part,
+        parts=request.parts,
+        loaded_by=request.loaded_by,
     )
     report = load(url, request.spec, request.files, options)
     data = report.as_json()

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     rate_limit_heavy: int = Field(
         default=600, ge=0, description="Heavy requests per minute per client and worker (0 = off)."
     )
+    part_max_age_days: int = Field(
+        default=180, ge=1, description="A shared layer's part older than this is shown as stale."
+    )
 
     secret_key: str | None = Field(
         default=None,
