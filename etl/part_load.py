@@ -123,8 +123,9 @@ def load_parts(
                     groups.setdefault(code, [])
         if options.dry_run:
             for group in groups.values():
-                for _ in group:
-                    pass
+                for chunk in group:
+                    if options.inspect is not None:
+                        options.inspect(chunk)
             hashing.result()
             report.outcome = f"dry run: {report.rows_loaded} features would be loaded"
             return report

@@ -19,8 +19,8 @@ import psycopg
 
 from etl.load import LoadOptions, load
 from etl.municipality import REJECT_KM
-from etl.report import one_line
 from etl.part_load import check_part
+from etl.report import one_line
 from gis.layerstore.part_access import require_publish
 from gis.platform import audit, timings
 from gis.platform.auth import Principal
@@ -81,6 +81,7 @@ def _audit(url: str, layer: str, outcome: str, files: list[str], who: Principal 
     show_default=True,
     help="Reject rows this far outside the municipality they name (nearer: flagged).",
 )
+@click.option(
     "--part",
     metavar="CODE",
     help="Shared layer: publish only this municipality's part (e.g. 352012).",
