@@ -193,3 +193,36 @@ def test_parts_page_lists_each_part_accessibly(
             rows = page.locator("#parts-table tbody tr").all_inner_texts()
             assert len(rows) == 2 and SHIMONOSEKI in rows[0] and IWAKUNI in rows[1]
             assert "shelters.geojson" in rows[0] and "pref-served" in rows[0]
+
+
+def test_open_data_offers_each_part_crediting_its_publisher(server: str, browser: object) -> None:
+    """After the tests above: DCAT lists each part as a dataset published by its municipality,
+    each part downloads alone (its own ETag, named after the part), an unknown part is a 404,
+    and the open-data page lists the parts (axe clean)."""
+    from tests.browser import accessible_page
+
+    catalogue = requests.get(f"{server}/datasets?f=json", timeout=30).json()
+    shelters = next(d for d in catalogue["dcat:dataset"] if d["dct:identifier"] == "shelters")
+    owners = [p["dct:publisher"]["dct:identifier"] for p in shelters["dct:hasPart"]]
+    assert owners == [SHIMONOSEKI, IWAKUNI]
+    url = shelters["dct:hasPart"][0]["dcat:distribution"][0]["dcat:downloadURL"]["@id"]
+    assert url.endswith(f"?part={SHIMONOSEKI}")
+    wifi = [d for d in catalogue["dcat:dataset"] if d["dct:identifier"] == "wifi_spots"]
+    assert all("dct:hasPart" not in d for d in wifi)  # a layer without parts: as before
+    tags = set()
+    for code in (SHIMONOSEKI, IWAKUNI):
+        got = requests.get(f"{server}/datasets/shelters.geojson?part={code}", timeout=30)
+        assert got.status_code == 200
+        assert {f["properties"]["lg_code"] for f in got.json()["features"]} == {code}
+        assert f"shelters-{code}.geojson" in got.headers["Content-Disposition"]
+        tags.add(got.headers["ETag"])
+        csv = requests.get(f"{server}/datasets/shelters.csv?part={code}", timeout=30)
+        assert csv.status_code == 200 and code in csv.text
+    whole = requests.get(f"{server}/datasets/shelters.geojson", timeout=30)
+    assert len(tags | {whole.headers["ETag"]}) == 3
+    assert (
+        requests.get(f"{server}/datasets/shelters.csv?part=352021", timeout=30).status_code == 404
+    )
+    with accessible_page(browser, f"{server}/datasets?lang=en", "en") as page:
+        rows = page.locator("#parts-shelters tbody tr").all_inner_texts()
+        assert len(rows) == 2 and SHIMONOSEKI in rows[0] and IWAKUNI in rows[1]
