@@ -7,13 +7,15 @@ municipality is rejected, row by row, with the reason. The prefecture may load a
 many municipalities with ``--parts present`` (each part found in the files gets a new
 version, the others stay as they are) or ``--parts all`` (the parts the files lack are
 emptied too), in one atomic change. Re-loading the files of a part's served version is a no-op
-unless forced.
+unless forced. Rows of a part's file without a code (an empty cell; no column, where the
+layer's reader allows that) are that part's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +67,10 @@ class PartRule:
     def __call__(self, chunk: Chunk, report: FileReport) -> Chunk:
         """``chunk`` without the rows of other parts, each reported with its reason."""
         keep = np.ones(len(chunk), dtype=bool)
-        for i, (code, row) in enumerate(zip(chunk.columns[self.field], chunk.rows, strict=True)):
+        codes = chunk.columns[self.field]
+        for i, (code, row) in enumerate(zip(codes, chunk.rows, strict=True)):
+            if self.only is not None and code in (None, ""):
+                codes[i] = code = self.only  # an empty code in a part's own file: that part's
             why = self.reason(code)
             if why is not None:
                 keep[i] = False
@@ -91,6 +96,9 @@ def load_parts(
     if options.parts is not None and options.parts not in PARTS_MODES:
         raise BadRequest(f"--parts must be one of {', '.join(PARTS_MODES)}")
     only = None if options.part is None else check_part(spec, options.part)
+    if only is not None and spec.parts and spec.parts not in options.values:
+        # A municipality's own file often leaves the code empty: such rows are its own.
+        options = replace(options, values={**options.values, spec.parts: only})
     with connect(url, autocommit=True) as conn, ThreadPoolExecutor(1) as pool:
         inputs = expand(paths, digest=False)
         if only is not None and not options.force and not options.dry_run:

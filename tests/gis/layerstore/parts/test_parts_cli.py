@@ -152,3 +152,15 @@ def test_parts_older_than_the_age_are_stale(parts_url: str, parts_registry: obje
     assert [p.stale for p in now.parts] == [False, False]
     assert [p.stale for p in later.parts] == [True, True]
     assert not now.names_known and now.missing == []
+
+
+def test_rows_without_a_code_belong_to_the_part_loaded(
+    parts_url: str, parts_layers: Path, tmp_path: Path
+) -> None:
+    """After the tests above: rows of 岩国市's own file with an empty code are 岩国市's part;
+    下関市's part stays as it is."""
+    empty = [("352080-8", "", "岩国H", 34.16, 132.21), ("352080-9", "", "岩国I", 34.17, 132.22)]
+    path = shelters_csv(tmp_path, "iwakuni-empty.csv", empty)
+    done = kasane(parts_url, parts_layers, "load", "shelters", str(path), "--part", IWAKUNI)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert served(parts_url) == {SHIMONOSEKI: ["352012-1"], IWAKUNI: ["352080-8", "352080-9"]}
