@@ -47,6 +47,7 @@ serve: setup
 	$(BIN)/kasane serve
 
 bench-residents: setup
+	@scripts/setup-system.sh bench
 	$(BIN)/python bench/residents.py
 
 # CQL2 filters on 200k synthetic shelters: parse, page of 100, z12 tile (docs/api.md).

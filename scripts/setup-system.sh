@@ -3,6 +3,8 @@
 #   setup-system.sh demo   PostgreSQL + PostGIS (unless KASANE_DATABASE_URL is set), python3-venv, npm
 #   setup-system.sh test   the above + Chromium (browser tests), Japanese fonts (what the pages
 #                          look like in screenshots) + GDAL tools (client tests)
+#   setup-system.sh bench  the above + wrk (load generator) and nginx (serves the static edition
+#                          in the visit benchmark)
 set -euo pipefail
 purpose=${1:-demo}
 missing=()
@@ -16,14 +18,18 @@ have_postgis() {
 
 have_python_venv || missing+=(python3-venv)
 command -v npm >/dev/null || missing+=(npm)  # installs the browser libraries (package.json)
-if [ -z "${KASANE_DATABASE_URL:-}" ] || [ "$purpose" = test ]; then
+if [ -z "${KASANE_DATABASE_URL:-}" ] || [ "$purpose" != demo ]; then
   [ -n "$(pg_bindir)" ] || missing+=(postgresql)
   have_postgis || missing+=(POSTGIS)
 fi
-if [ "$purpose" = test ]; then
+if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v ogrinfo >/dev/null || missing+=(gdal-bin)
   compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null || missing+=(fonts-noto-cjk)
+fi
+if [ "$purpose" = bench ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

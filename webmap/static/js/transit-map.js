@@ -181,7 +181,7 @@
     };
   }
   function showResult(result) {
-    document.getElementById("gain-population").textContent = num(result.population_newly_covered, 1) +
+    document.getElementById("gain-population").textContent = num(result.population_newly_covered, 0) +
       (lang === "en" ? " people" : " 人");
     document.getElementById("gain-blank").textContent = num(result.blank_area_removed_m2 / 1e6, 3) + " km²";
     document.getElementById("gain-overlap").textContent = num(result.overlap_m, 0) + " m (" +
