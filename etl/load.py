@@ -40,7 +40,7 @@ def served_files(conn: storage.Conn, layer_id: str) -> set[tuple[str, int]]:
     return {(str(f["sha256"]), int(f["bytes"])) for f in row[0]} if row else set()
 
 
-def _provenance(inputs: list[Input], report: LoadReport) -> storage.Provenance:
+def provenance_of(inputs: list[Input], report: LoadReport) -> storage.Provenance:
     """What the new version records about its files and rows (the report is complete now)."""
     files = {i.sha256: storage.SourceFile(i.name, i.sha256, i.bytes) for i in inputs}
     provenance = storage.Provenance(
@@ -69,6 +69,10 @@ def load(
     sizes, no ``--force``); otherwise the hashes, needed only for the provenance, are computed
     in a thread while the files load (hashlib lets go of the GIL).
     """
+    if spec.parts:
+        from etl.part_load import load_parts  # a shared layer: each municipality's part
+
+        return load_parts(url, spec, paths, options, progress)
     if spec.derived:
         raise LoadError(
             f"layer {spec.id!r} is computed by Kasane, not loaded from files",
@@ -99,7 +103,7 @@ def load(
 
         def provenance() -> storage.Provenance:  # asked for once every chunk is copied
             hashed()
-            return _provenance(inputs, report)
+            return provenance_of(inputs, report)
 
         if options.dry_run:
             for chunk in chunks:

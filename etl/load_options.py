@@ -25,3 +25,8 @@ class LoadOptions:
     reject_outside_km: float = 10.0  # etl.municipality.REJECT_KM
     # Shown every chunk of rows that passed the rules, in a dry run (the console's preview).
     inspect: Callable[[Any], None] | None = None
+    # Shared layers (etl.parts): the one part to publish, or for the prefecture "present" (the
+    # parts in the files) or "all" (also empties the parts the files do not have).
+    part: str | None = None
+    parts: str | None = None
+    loaded_by: str = "cli"  # who publishes, recorded with each part version

@@ -148,6 +148,7 @@ class Collector:
         self.spec, self.options, self.report = spec, options, report
         self.areas = areas or {}
         self.ids = FirstIds(spec)
+        self.rules: list[Callable[[Chunk, FileReport], Chunk]] = []  # more row rules (parts)
         self.sources: list[tuple[FileReport, Input]] = []  # each file's report, and its input
 
     def chunks(self, inputs: list[Input], progress: Progress | None = None) -> Iterator[Chunk]:
@@ -214,6 +215,8 @@ class Collector:
             mapped.geometry = to_wgs84(mapped.geometry, table.source_crs)
         chunk = checked_chunk(self.spec, mapped, report, self.options)
         chunk = self.ids.keep_first(chunk, report)
+        for rule in self.rules:
+            chunk = rule(chunk, report)
         if self.areas:
             reject_km = self.options.reject_outside_km
             chunk = chunk.where(check_municipality(chunk, self.areas, report, reject_km))

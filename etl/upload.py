@@ -107,7 +107,7 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
     """Check every file, then load them all as one new version (or only check: dry run)."""
     for path in request.files:
         check_upload(path, request.limits, path.name)
-    preview = _Preview(request.spec)
+    preview = _Preview(request.spec, request.part)
     options = LoadOptions(
         dry_run=request.dry_run,
         force=request.force,
@@ -115,6 +115,9 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
         crs=request.crs,
         scratch=request.scratch,
         inspect=preview.add if request.dry_run else None,
+        part=request.part,
+        parts=request.parts,
+        loaded_by=request.loaded_by,
     )
     report = load(url, request.spec, request.files, options)
     data = report.as_json()
@@ -134,8 +137,8 @@ def load_upload(url: str, request: UploadRequest) -> UploadOutcome:
 class _Preview:
     """Ids and a sample of positions of the rows a dry run would load."""
 
-    def __init__(self, spec: LayerSpec) -> None:
-        self.spec = spec
+    def __init__(self, spec: LayerSpec, part: str | None = None) -> None:
+        self.spec, self.part = spec, part  # a shared layer's part: compared with that part only
         self.rows = 0
         self.ids: set[str] | None = set() if spec.id_field else None
         self.points: list[tuple[float, float]] = []
@@ -152,7 +155,7 @@ class _Preview:
 
     def result(self, url: str) -> dict[str, Any]:
         with connect(url) as conn:
-            count, served = served_ids(conn, self.spec)
+            count, served = served_ids(conn, self.spec, self.part)
         return {**difference(count, served, self.rows, self.ids), "points": self.points}
 
 

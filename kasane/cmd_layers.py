@@ -9,6 +9,13 @@ from gis.layerstore import storage
 from gis.platform.db import connect, database_url
 from gis.platform.errors import KasaneError
 from gis.transit import derived
+from kasane.cmd_parts import (
+    acting_user,
+    as_user_options,
+    rollback_part,
+    show_part_history,
+    show_parts,
+)
 from kasane.context import registry_of, settings_of
 
 
@@ -44,12 +51,25 @@ def list_layers(ctx: click.Context) -> None:
         )
 
 
-@layers.command()
+@layers.command("parts")
 @click.argument("layer")
 @click.pass_context
-def history(ctx: click.Context, layer: str) -> None:
+def parts_command(ctx: click.Context, layer: str) -> None:
+    """Who publishes what in the shared LAYER: each municipality's part and who has none."""
+    settings = settings_of(ctx)
+    show_parts(database_url(settings), registry_of(ctx).get(layer), settings.part_max_age_days)
+
+
+@layers.command()
+@click.argument("layer")
+@click.option("--part", metavar="CODE", help="Shared layer: the versions of this part.")
+@click.pass_context
+def history(ctx: click.Context, layer: str, part: str | None) -> None:
     """Show every version of LAYER, newest first (* = served, demo = the bundled demo data)."""
     spec = registry_of(ctx).get(layer)
+    if part is not None:
+        show_part_history(database_url(settings_of(ctx)), spec, part)
+        return
     with connect(database_url(settings_of(ctx))) as conn:
         versions = storage.history(conn, spec.id)
     if not versions:
@@ -69,15 +89,28 @@ def history(ctx: click.Context, layer: str) -> None:
 @layers.command()
 @click.argument("layer")
 @click.argument("version", type=int, required=False)
+@click.option("--part", metavar="CODE", help="Shared layer: roll back only this part.")
+@as_user_options
 @click.pass_context
-def rollback(ctx: click.Context, layer: str, version: int | None) -> None:
-    """Serve an earlier VERSION of LAYER again (default: the one before the current)."""
+def rollback(
+    ctx: click.Context,
+    layer: str,
+    version: int | None,
+    part: str | None,
+    as_user: str | None,
+    token: str | None,
+) -> None:
+    """Serve an earlier VERSION of LAYER (or of its --part) again (default: the one before)."""
     spec = registry_of(ctx).get(layer)
     if spec.id in derived.DERIVED_LAYERS:
         raise KasaneError(
             f"{spec.id} is derived from the stored GTFS feeds and always shows them: change"
             " the feeds instead (kasane load transit FEED.zip, kasane transit remove-feed)"
         )
+    if part is not None:
+        url = database_url(settings_of(ctx))
+        rollback_part(url, spec, part, version, acting_user(url, as_user, token))
+        return
     with connect(database_url(settings_of(ctx)), autocommit=True) as conn, conn.transaction():
         served = storage.rollback(conn, spec.id, version, public=spec.public)
     click.echo(f"{spec.id}: now serving version {served}")

@@ -19,10 +19,14 @@ import psycopg
 
 from etl.load import LoadOptions, load
 from etl.municipality import REJECT_KM
+from etl.part_load import check_part
 from etl.report import one_line
+from gis.layerstore.part_access import require_publish
 from gis.platform import audit, timings
+from gis.platform.auth import Principal
 from gis.platform.db import connection, database_url
 from gis.platform.errors import BadRequest, KasaneError
+from kasane.cmd_parts import acting_user, as_user_options
 from kasane.context import context_of, registry_of, settings_of
 
 
@@ -46,13 +50,14 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _audit(url: str, layer: str, outcome: str, files: list[str]) -> None:
-    """Record a load from the command line in the audit log (actor ``cli:<os user>``)."""
+def _audit(url: str, layer: str, outcome: str, files: list[str], who: Principal | None,
+           part: str | None = None) -> None:  # fmt: skip
+    """Record a load from the command line in the audit log (actor ``cli:<os user>``, or the
+    user given by ``--as``/``--token``); the target names the part of a shared layer."""
+    target = f"layers/{layer}" + (f"/parts/{part}" if part else "")
     with connection(url) as conn:
         summary = {"outcome": outcome, "files": files}
-        audit.record(
-            conn, f"cli:{getpass.getuser()}", "layer.load", f"layers/{layer}", after=summary
-        )
+        audit.record(conn, who or f"cli:{getpass.getuser()}", "layer.load", target, after=summary)
 
 
 @click.command("load")
@@ -76,6 +81,15 @@ def _audit(url: str, layer: str, outcome: str, files: list[str]) -> None:
     show_default=True,
     help="Reject rows this far outside the municipality they name (nearer: flagged).",
 )
+@click.option(
+    "--part",
+    metavar="CODE",
+    help="Shared layer: publish only this municipality's part (e.g. 352012).",
+)
+@click.option("--parts", "parts_mode", type=click.Choice(["present", "all"]),
+              help="Shared layer, prefecture: publish every part in the files (present), and"
+              " empty the parts they lack (all).")  # fmt: skip
+@as_user_options
 @click.pass_context
 def load_command(
     ctx: click.Context,
@@ -89,13 +103,18 @@ def load_command(
     sheet: str | None,
     defaults: tuple[str, ...],
     reject_outside_km: float,
+    part: str | None,
+    parts_mode: str | None,
+    as_user: str | None,
+    token: str | None,
 ) -> None:
     """Load PATHs (files or directories) into LAYER as a new version.
 
     Formats are detected from content: CSV (any Japanese encoding), GeoJSON, TopoJSON,
     GeoPackage, shapefiles (loose or zipped), Excel workbooks (.xlsx, --sheet) and, for
     `transit`, GTFS/GTFS-JP zips.
-    Rejected rows are reported with their reason; the load is all or nothing. With
+    Rejected rows are reported with their reason; the load is all or nothing. A shared
+    layer (one that declares `parts`) is published a part at a time: --part CODE. With
     KASANE_TIMINGS=1, the wall time of each phase is printed to stderr at the end.
     """
     started = timings.since_process_start()
@@ -112,8 +131,21 @@ def load_command(
                 from etl.gtfs_load import load_feeds
 
                 report = load_feeds(url, registry_of(ctx), list(paths), options, progress)
+                who = None
             else:
                 spec = registry_of(ctx).get(layer)
+                who = acting_user(url, as_user, token)
+                if spec.parts:
+                    if part is None and parts_mode is None and who is not None:
+                        part = who.org_code  # --as/--token: by default the user's own part
+                    if part is not None:
+                        part = check_part(spec, part)
+                    if who is not None:
+                        require_publish(who, spec, part)
+                    options.part, options.parts = part, parts_mode
+                    options.loaded_by = who.name if who else f"cli:{getpass.getuser()}"
+                elif who is not None:
+                    who.require_edit(spec.owner)
                 report = load(url, spec, list(paths), options, progress)
         except (KasaneError, psycopg.Error, click.ClickException):
             raise  # one line from kasane.cli
@@ -131,7 +163,7 @@ def load_command(
         click.echo(report.summary())
         unchanged = report.outcome.startswith("unchanged")
         if report.rows_loaded and not dry_run and not unchanged:
-            _audit(url, layer, report.outcome, [p.name for p in paths])
+            _audit(url, layer, report.outcome, [p.name for p in paths], who, part)
         if report_path:
             report.write(report_path)
         failed = report.rows_loaded == 0 and not unchanged

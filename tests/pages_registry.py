@@ -266,4 +266,7 @@ SAMPLE_404: dict[str, str] = {
     "not have",
     "/feeds/shelters/<shelter_id>.xml": "a CAP alert exists only for an open shelter, and no "
     "demo shelter is open",
+    "/layers/<layer_id>/parts": "only a shared layer (one that declares parts) has this page, "
+    "and the demo declares none; tests/gis/layerstore/parts/test_parts_served.py opens one "
+    "with axe in ja and en",
 }

@@ -16,9 +16,10 @@ from kasane.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted([ROOT / "README.md", ROOT / "layers" / "README.md", *(ROOT / "docs").glob("*.md")])
 # read by tests, benchmarks and the command line, not settings of a running server
+# KASANE_TOKEN is a credential of the command line (the envvar of --token), not a setting.
 NOT_SETTINGS = {"KASANE_DEBUG", "KASANE_TIMINGS", "KASANE_TEST_DATABASE_URL",
                 "KASANE_REQUIRE_SHARED", "KASANE_SHARED_DIR", "KASANE_FUZZ_EXAMPLES",
-                "KASANE_BENCH_DIR"}  # fmt: skip
+                "KASANE_BENCH_DIR", "KASANE_TOKEN"}  # fmt: skip
 CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.S)
 COMMAND = re.compile(r"(?:(?<=/bin/)|(?<![\w./-]))kasane((?: [a-z][a-z_-]*)+)")
 SETTING = re.compile(r"\bKASANE_[A-Z][A-Z0-9_]*[A-Z0-9]\b")

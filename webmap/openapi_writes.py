@@ -85,8 +85,11 @@ def paths(layer_ids: list[str]) -> dict[str, Any]:
                           {"200": _json("the new status")}),
         },
         "/api/layers/{layerId}/versions": {"post": _write(
-            "upload files as a new version of a layer (editor of its owner)",
-            [_path("layerId", {"type": "string", "enum": layer_ids or ["none"]})],
+            "upload files as a new version of a layer (editor of its owner); of a shared"
+            " layer, as a new version of the caller's part (or `part`; `parts`: prefecture admins)",
+            [_path("layerId", {"type": "string", "enum": layer_ids or ["none"]}),
+             _query("part", {"type": "string", "pattern": "^[0-9]{6}$"}),
+             _query("parts", {"type": "string", "enum": ["present", "all"]})],
             {"required": True, "content": {"multipart/form-data": {"schema": upload}}},
             {"201": _json("load report, new version"), "200": _json("dry run or unchanged")},
         )},

@@ -20,8 +20,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.datastructures import FileStorage
 
 from gis.layerstore import storage
+from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.part_access import PARTS_MODES, require_publish
 from gis.layerstore.uploads import UploadLimits, UploadLoader, UploadRequest, UploadTooLarge
 from gis.platform import audit
+from gis.platform.auth import Principal
 from gis.platform.errors import BadRequest, KasaneError
 from gis.residents.shelters import parse_bool
 from webmap import access, context, db
@@ -83,7 +86,7 @@ def upload(layer_id: str) -> Any:
     with db.connection() as conn:
         who = require_principal(conn)
         spec = access.layer(layer_id)
-        who.require_edit(spec.owner)
+        part, parts_mode = _part_of(spec, who)
         before = storage.current_versions(conn).get(spec.id)
     if (request.content_length or 0) > limits.max_bytes * MAX_FILES + FORM_OVERHEAD:
         raise UploadTooLarge(f"the request is larger than {limits.max_bytes * MAX_FILES} bytes")
@@ -102,20 +105,41 @@ def upload(layer_id: str) -> Any:
         unpack = scratch / "unpack"
         unpack.mkdir()
         job = UploadRequest(spec, paths, unpack, limits, _flag("dry_run"), _flag("force"),
-                            request.values.get("encoding"), request.values.get("crs"))  # fmt: skip
+                            request.values.get("encoding"), request.values.get("crs"),
+                            part, parts_mode, who.name)  # fmt: skip
         outcome = load(current_app.extensions["kasane.db_url"], job)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if outcome.version is not None:
         with db.connection() as conn:
             after = {"version": outcome.version, "rows": outcome.loaded, "files": outcome.files}
-            audit.record(conn, who, "layer.upload", f"layers/{spec.id}",
+            target = f"layers/{spec.id}" + (f"/parts/{part}" if part else "")
+            audit.record(conn, who, "layer.upload", target,
                          before={"version": before}, after=after)  # fmt: skip
         headers = {"Location": f"/collections/{spec.id}"}
         return jsonify(outcome.report), 201, headers
     if job.dry_run or outcome.unchanged:
         return jsonify(outcome.report)
     return _nothing_loaded(outcome.report)
+
+
+def _part_of(spec: LayerSpec, who: Principal) -> tuple[str | None, str | None]:
+    """The part (query ``part``, by default the caller's own organisation's) or parts
+    (``parts=present|all``, the prefecture's admins) an upload publishes, once the caller is
+    known to be allowed to (404 as for an unknown part otherwise); a layer without parts
+    needs the right to edit its owner's data."""
+    if not spec.parts:
+        who.require_edit(spec.owner)
+        return None, None
+    parts_mode = request.args.get("parts")
+    if parts_mode is not None:
+        if parts_mode not in PARTS_MODES:
+            raise BadRequest(f"parts must be one of {', '.join(PARTS_MODES)}")
+        require_publish(who, spec, None)
+        return None, parts_mode
+    part = request.args.get("part") or who.org_code
+    require_publish(who, spec, part)
+    return part, None
 
 
 def _nothing_loaded(report: dict[str, Any]) -> Response:

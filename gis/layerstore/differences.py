@@ -17,17 +17,22 @@ SAMPLE_IDS = 20
 MAP_POINTS = 2000
 
 
-def served_ids(conn: Conn, spec: LayerSpec) -> tuple[int, set[str] | None]:
-    """(row count, ids as text or None without an ``id_field``) of the served version; (0,
-    empty) when nothing is served yet."""
+def served_ids(conn: Conn, spec: LayerSpec, part: str | None = None) -> tuple[int, set[str] | None]:
+    """(row count, ids as text or None without an ``id_field``) of the served version, or of
+    one part of a shared layer; (0, empty) when nothing is served yet."""
     view = layer_view(spec.id)
+    where: sql.Composable = sql.SQL("")
+    if part is not None and spec.parts:
+        where = sql.SQL(" WHERE {} = {}").format(sql.Identifier(spec.parts), sql.Literal(part))
     try:
         if spec.id_field:
             rows = conn.execute(
-                sql.SQL("SELECT {}::text FROM {}").format(sql.Identifier(spec.id_field), view)
+                sql.SQL("SELECT {}::text FROM {}{}").format(
+                    sql.Identifier(spec.id_field), view, where
+                )
             ).fetchall()
             return len(rows), {str(r[0]) for r in rows}
-        row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(view)).fetchone()
+        row = conn.execute(sql.SQL("SELECT count(*) FROM {}{}").format(view, where)).fetchone()
         return (int(row[0]) if row else 0), None
     except psycopg.errors.UndefinedTable:
         conn.rollback()

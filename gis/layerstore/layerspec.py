@@ -213,6 +213,9 @@ class LayerSpec(Strict):
     derived: bool = False  # computed by Kasane from other data (no demo frame, no file source)
     id_field: str | None = None
     source: GeometrySource | None = None  # declared mapping: where the geometry comes from
+    # Shared by municipalities: the text field holding each feature's local-government code,
+    # which names the part it belongs to (each part is published and rolled back on its own).
+    parts: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -243,6 +246,10 @@ class LayerSpec(Strict):
         if self.id_field and self.id_field not in names:
             raise ValueError(f"id_field {self.id_field!r} is not a declared field")
         self._consistent_source()
+        if self.parts and (self.parts not in names or self.field(self.parts).type != "text"):
+            raise ValueError(f"parts {self.parts!r} is not a declared text field")
+        if self.parts and self.derived:
+            raise ValueError("a derived layer cannot declare parts")
         return self
 
     def _consistent_source(self) -> None:

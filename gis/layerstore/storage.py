@@ -111,14 +111,17 @@ def next_version(conn: Conn, layer_id: str) -> int:
 TOAST_TUPLE_TARGET = 8160  # the largest PostgreSQL allows
 
 
-def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Identifier:
+def create_version_table(
+    conn: Conn, spec: LayerSpec, version: int, table: sql.Identifier | None = None
+) -> sql.Identifier:
     """Create the empty table for a new version: fid, the declared fields, ``geom`` (4326).
 
     Tiles draw Web-Mercator copies that are made from it once per version (the band and parts
     copies of :mod:`gis.ogc.tile_bands` and :mod:`gis.ogc.tiles`), so a load writes one geometry
     column.
+    ``table`` names another table to create (a part version, :mod:`gis.layerstore.parts`).
     """
-    table = version_table(spec.id, version)
+    table = table or version_table(spec.id, version)
     columns = [
         sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(f.sql_type)) for f in spec.fields
     ]
@@ -141,17 +144,23 @@ def create_version_table(conn: Conn, spec: LayerSpec, version: int) -> sql.Ident
 
 
 def copy_columns(
-    conn: Conn, spec: LayerSpec, table: sql.Identifier, batches: Iterable[Sequence[Sequence[Any]]]
+    conn: Conn,
+    spec: LayerSpec,
+    table: sql.Identifier,
+    batches: Iterable[Sequence[Sequence[Any]]],
+    *,
+    fid: bool = True,
 ) -> int:
     """Binary-COPY batches of columns ``(fid, *fields in declared order, wkb_4326)``.
 
     The (E)WKB may omit the SRID (the column types give it). See
     :func:`gis.layerstore.copy_binary.copy_batches`. ``table`` must have been created in the current
     transaction (:func:`create_version_table`): the rows are written frozen (``COPY … FREEZE``),
-    so that no later reader has to set their hint bits, nor vacuum freeze them.
+    so that no later reader has to set their hint bits, nor vacuum freeze them. Without
+    ``fid``, the batches have no fid column and the table's default gives it.
     """
-    names = ["fid", *spec.field_names, "geom"]
-    kinds = ["int4", *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry"]
+    names = [*(["fid"] if fid else []), *spec.field_names, "geom"]
+    kinds = [*(["int4"] if fid else []), *(_BINARY_TYPES[f.type] for f in spec.fields), "geometry"]
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY, FREEZE)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, names))
     )
@@ -223,11 +232,12 @@ def publish(
             provenance.demo,
         ),
     )
-    _point_to(conn, spec.id, version, public=spec.public)
+    point_to(conn, spec.id, version, public=spec.public)
     prune(conn, spec.id, keep=keep)
 
 
-def _point_to(conn: Conn, layer_id: str, version: int, *, public: bool = True) -> None:
+def point_to(conn: Conn, layer_id: str, version: int, *, public: bool = True) -> None:
+    """Serve ``version`` (a table, or a view of parts): the stable view, the pointer, NOTIFY."""
     conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(layer_view(layer_id)))
     conn.execute(
         sql.SQL("CREATE VIEW {} AS SELECT * FROM {}").format(
@@ -264,7 +274,7 @@ def prune(conn: Conn, layer_id: str, *, keep: int = KEEP_VERSIONS) -> list[int]:
     dropped = [int(r[0]) for r in rows]
     for version in dropped:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(version_table(layer_id, version)))
-        _drop_tile_copies(conn, layer_id, version)
+        drop_tile_copies(conn, f"{layer_id}__v{version}")
         conn.execute(
             "UPDATE kasane.layer_versions SET dropped_at = now()"
             " WHERE layer_id = %s AND version = %s",
@@ -273,17 +283,21 @@ def prune(conn: Conn, layer_id: str, *, keep: int = KEEP_VERSIONS) -> list[int]:
     return dropped
 
 
-def _drop_tile_copies(conn: Conn, layer_id: str, version: int) -> None:
-    """Drop the tile copies made from a version (layer_tiles: parts and simplified bands)."""
-    name = f"{layer_id}__v{version}"
+def drop_tile_copies(conn: Conn, name: str) -> None:
+    """Drop the tile copies made from a version table ``name`` (layer_tiles: parts, bands)."""
     rows = conn.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'layer_tiles'"
-        " AND (tablename = %s OR starts_with(tablename, %s))",
+        "SELECT relname, relkind = 'v' FROM pg_class WHERE relkind IN ('r', 'v')"
+        " AND relnamespace = 'layer_tiles'::regnamespace"
+        " AND (relname = %s OR starts_with(relname, %s)) ORDER BY relkind DESC",
         (name, f"{name}__b"),
     ).fetchall()
-    for (table,) in rows:
+    for (
+        table,
+        view,
+    ) in rows:  # views first: versions of shared layers (gis.layerstore.parts)
         copy = sql.Identifier("layer_tiles", table)
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(copy))
+        kind = sql.SQL("VIEW" if view else "TABLE")
+        conn.execute(sql.SQL("DROP {} IF EXISTS {} CASCADE").format(kind, copy))
 
 
 def current_versions(conn: Conn) -> dict[str, int]:
@@ -334,7 +348,7 @@ def rollback(conn: Conn, layer_id: str, version: int | None = None, *, public: b
         raise NotFound(f"layer {layer_id!r} has no version {version}")
     if not target.available:
         raise NotFound(f"version {version} of {layer_id!r} was pruned and cannot be restored")
-    _point_to(conn, layer_id, version, public=public)
+    point_to(conn, layer_id, version, public=public)
     return version
 
 
@@ -348,6 +362,7 @@ def drop_orphans(conn: Conn) -> list[str]:
         str(r[0])
         for r in conn.execute(
             "SELECT table_name FROM kasane.layer_versions WHERE dropped_at IS NULL"
+            " UNION ALL SELECT table_name FROM kasane.layer_parts WHERE dropped_at IS NULL"
         ).fetchall()
     }
     dropped = []
@@ -367,7 +382,9 @@ def drop_orphans(conn: Conn) -> list[str]:
 
 def _published(conn: Conn, table_name: str) -> bool:
     row = conn.execute(
-        "SELECT 1 FROM kasane.layer_versions WHERE table_name = %s AND dropped_at IS NULL",
-        (table_name,),
+        "SELECT 1 FROM kasane.layer_versions WHERE table_name = %s AND dropped_at IS NULL"
+        " UNION ALL SELECT 1 FROM kasane.layer_parts WHERE table_name = %s"
+        " AND dropped_at IS NULL",
+        (table_name, table_name),
     ).fetchone()
     return row is not None

@@ -71,6 +71,9 @@ class UploadRequest:
     force: bool = False
     encoding: str | None = None
     crs: str | None = None
+    part: str | None = None  # a shared layer's part to publish (gis.layerstore.parts)
+    parts: str | None = None  # or, for the prefecture, "present" or "all"
+    loaded_by: str = "api"
 
 
 @dataclass

@@ -3,7 +3,9 @@
 Each public, loaded layer is a ``dcat:Dataset`` with ja/en titles and descriptions, the
 publishing organisation (the layer's ``owner`` code, named from ``admin_boundaries``), licence,
 attribution, last update (the served version's load time), bbox and one ``dcat:Distribution``
-per download format with a stable ``downloadURL`` (``/datasets/<layer>.<format>``).
+per download format with a stable ``downloadURL`` (``/datasets/<layer>.<format>``). A shared
+layer (:mod:`gis.layerstore.parts`) also lists each municipality's part as a dataset of its own
+(``dct:hasPart``), published by that municipality, with its own downloads (``?part=CODE``).
 """
 
 from __future__ import annotations
@@ -63,6 +65,29 @@ def published_layers(conn: Conn, specs: list[LayerSpec]) -> list[Published]:
     return result
 
 
+def served_parts(conn: Conn, spec: LayerSpec) -> dict[str, Published]:
+    """Each served part of a shared layer (by code), as the catalogue shows it."""
+    if not spec.parts:
+        return {}
+    rows = conn.execute(
+        "SELECT p.part, p.version, p.loaded_at, p.bbox, p.rows_loaded FROM kasane.layer_parts p"
+        " JOIN kasane.layer_current c ON c.layer_id = p.layer_id"
+        " JOIN kasane.layer_versions v ON v.layer_id = c.layer_id AND v.version = c.version"
+        " WHERE p.layer_id = %s AND (v.parts ->> p.part)::int = p.version ORDER BY p.part",
+        (spec.id,),
+    ).fetchall()
+    return {
+        str(r[0]): Published(spec, int(r[1]), r[2], tuple(float(v) for v in r[3]) if r[3]
+                             else None, int(r[4]))  # type: ignore[arg-type]
+        for r in rows
+    }  # fmt: skip
+
+
+def served_part(conn: Conn, spec: LayerSpec, code: str) -> Published | None:
+    """One served part of a shared layer (None: no such part, or the layer has no parts)."""
+    return served_parts(conn, spec).get(code)
+
+
 def organisation_names(conn: Conn) -> dict[str, str]:
     """Names of municipalities and their prefectures (6-digit code -> name) from the boundaries."""
     if served_version(conn, BOUNDARIES) is None:
@@ -97,17 +122,20 @@ def download_url(base_url: str, layer_id: str, fmt: str) -> str:
     return f"{base_url.rstrip('/')}/datasets/{layer_id}.{fmt}"
 
 
-def dataset(item: Published, base_url: str, names: dict[str, str]) -> dict[str, Any]:
-    """One layer as a ``dcat:Dataset``."""
+def dataset(
+    item: Published, base_url: str, names: dict[str, str], part: str | None = None
+) -> dict[str, Any]:
+    """One layer (or one municipality's part of a shared layer) as a ``dcat:Dataset``."""
     spec = item.spec
-    owner = spec.owner
+    owner = part or spec.owner
+    query = f"?part={part}" if part else ""
     kind = "prefecture" if is_prefecture(owner) else "municipality"
     licence: dict[str, Any] = {"@type": "dct:LicenseDocument", "dct:title": spec.license.name}
     url = licence_url(spec)
     if url:
         licence["@id"] = url
     entry: dict[str, Any] = {
-        "@id": f"{base_url.rstrip('/')}/datasets#{spec.id}",
+        "@id": f"{base_url.rstrip('/')}/datasets#{spec.id}" + (f"-{part}" if part else ""),
         "@type": "dcat:Dataset",
         "dct:identifier": spec.id,
         "dct:title": _text(spec.title),
@@ -130,7 +158,7 @@ def dataset(item: Published, base_url: str, names: dict[str, str]) -> dict[str, 
                 "dct:title": fmt.label,
                 "dct:format": fmt.label,
                 "dcat:mediaType": fmt.media_type.split(";")[0],
-                "dcat:downloadURL": {"@id": download_url(base_url, spec.id, fmt.key)},
+                "dcat:downloadURL": {"@id": download_url(base_url, spec.id, fmt.key) + query},
                 "dct:license": licence,
             }
             for fmt in FORMATS.values()
@@ -155,9 +183,16 @@ def dataset(item: Published, base_url: str, names: dict[str, str]) -> dict[str, 
 def catalogue(conn: Conn, specs: list[LayerSpec], base_url: str) -> dict[str, Any]:
     """The whole catalogue (``dcat:Catalog``) of the published public layers."""
     names = organisation_names(conn)
+    datasets = []
+    for item in published_layers(conn, specs):
+        entry = dataset(item, base_url, names)
+        shared = served_parts(conn, item.spec)
+        if shared:
+            entry["dct:hasPart"] = [dataset(p, base_url, names, code) for code, p in shared.items()]
+        datasets.append(entry)
     return {
         "@context": CONTEXT,
         "@type": "dcat:Catalog",
         "dct:title": _text(Text(ja="重ね オープンデータカタログ", en="Kasane open-data catalogue")),
-        "dcat:dataset": [dataset(item, base_url, names) for item in published_layers(conn, specs)],
+        "dcat:dataset": datasets,
     }

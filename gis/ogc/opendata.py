@@ -97,8 +97,17 @@ def _fields(spec: LayerSpec) -> sql.Composable:
     return sql.SQL(", ").join(sql.Identifier(name) for name in spec.field_names)
 
 
-def geojson_bytes(conn: Conn, spec: LayerSpec) -> bytes:
-    """The whole layer as a GeoJSON FeatureCollection (UTF-8)."""
+def _rows(spec: LayerSpec, part: str | None) -> sql.Composable:
+    """The served layer, or only one municipality's part of a shared layer."""
+    if part is None or not spec.parts:
+        return layer_view(spec.id)
+    return sql.SQL("(SELECT * FROM {} WHERE {} = {}) AS part_rows").format(
+        layer_view(spec.id), sql.Identifier(spec.parts), sql.Literal(part)
+    )
+
+
+def geojson_bytes(conn: Conn, spec: LayerSpec, part: str | None = None) -> bytes:
+    """The whole layer (or one part of it) as a GeoJSON FeatureCollection (UTF-8)."""
     require_loaded(conn, spec.id)
     pairs = sql.SQL(", ").join(
         sql.SQL("{}, {}").format(sql.Literal(name), sql.Identifier(name))
@@ -110,7 +119,7 @@ def geojson_bytes(conn: Conn, spec: LayerSpec) -> bytes:
         " 'geometry', ST_AsGeoJSON(geom, {digits})::json,"
         " 'properties', json_build_object({pairs})) ORDER BY fid), '[]'::json))::text"
         " FROM {view}"
-    ).format(digits=sql.Literal(DECIMALS), pairs=pairs, view=layer_view(spec.id))
+    ).format(digits=sql.Literal(DECIMALS), pairs=pairs, view=_rows(spec, part))
     row = conn.execute(query).fetchone()
     return str(row[0] if row else "").encode("utf-8")
 
@@ -126,8 +135,8 @@ def csv_columns(spec: LayerSpec) -> list[str]:
     return ["fid", *spec.field_names, "lon", "lat", *extra]
 
 
-def csv_export(conn: Conn, spec: LayerSpec) -> bytes:
-    """The whole layer as CSV (see the module docstring for the columns)."""
+def csv_export(conn: Conn, spec: LayerSpec, part: str | None = None) -> bytes:
+    """The whole layer (or one part) as CSV (see the module docstring for the columns)."""
     require_loaded(conn, spec.id)
     point = sql.SQL("geom" if is_point_layer(spec) else "ST_PointOnSurface(geom)")
     wkt = (
@@ -139,16 +148,16 @@ def csv_export(conn: Conn, spec: LayerSpec) -> bytes:
         "SELECT fid, {fields}, round(ST_X({p})::numeric, {d}), round(ST_Y({p})::numeric, {d})"
         "{wkt} FROM {view} ORDER BY fid"
     ).format(
-        fields=_fields(spec), p=point, d=sql.Literal(DECIMALS), wkt=wkt, view=layer_view(spec.id)
+        fields=_fields(spec), p=point, d=sql.Literal(DECIMALS), wkt=wkt, view=_rows(spec, part)
     )
     return csv_bytes(csv_columns(spec), conn.execute(query).fetchall())
 
 
-def layer_frame(conn: Conn, spec: LayerSpec) -> gpd.GeoDataFrame:
-    """The served version as a GeoDataFrame (EPSG:4326) with typed columns."""
+def layer_frame(conn: Conn, spec: LayerSpec, part: str | None = None) -> gpd.GeoDataFrame:
+    """The served version (or one part) as a GeoDataFrame (EPSG:4326) with typed columns."""
     require_loaded(conn, spec.id)
     query = sql.SQL("SELECT fid, {fields}, ST_AsBinary(geom) FROM {view} ORDER BY fid").format(
-        fields=_fields(spec), view=layer_view(spec.id)
+        fields=_fields(spec), view=_rows(spec, part)
     )
     rows = conn.execute(query).fetchall()
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(spec.fields) + 2)
@@ -163,9 +172,9 @@ def layer_frame(conn: Conn, spec: LayerSpec) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=list(geometry), crs="EPSG:4326")
 
 
-def geopackage_file(conn: Conn, spec: LayerSpec) -> IO[bytes]:
-    """An open, already-unlinked GeoPackage file of the layer, positioned at its start."""
-    frame = layer_frame(conn, spec)
+def geopackage_file(conn: Conn, spec: LayerSpec, part: str | None = None) -> IO[bytes]:
+    """An open, already-unlinked GeoPackage file of the layer (or one part), at its start."""
+    frame = layer_frame(conn, spec, part)
     with tempfile.TemporaryDirectory(prefix="kasane-gpkg-") as directory:
         path = os.path.join(directory, f"{spec.id}.gpkg")
         pyogrio.write_dataframe(frame, path, layer=spec.id, driver="GPKG")

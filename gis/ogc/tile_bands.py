@@ -23,6 +23,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from gis.layerstore.layerspec import GeometryType, LayerSpec
+from gis.layerstore.parts import part_key, part_table, parts_of
 from gis.layerstore.storage import Conn, version_table
 
 BANDS = (9, 11, 13)  # the finest zoom of each band: z<=9, 10-11, 12-13
@@ -81,32 +82,67 @@ def prepare_band(
             "SELECT pg_advisory_xact_lock(hashtext('kasane.bands'), hashtext(%s))", (spec.id,)
         )
         name = band_name(spec.id, version, band)
-        exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'{SCHEMA}."{name}"',))
-        row = exists.fetchone()
-        if row and row[0]:
+        if _exists(conn, name):
             return
-        table = band_table(spec.id, version, band)
-        geom: sql.Composable = sql.SQL("ST_Transform(geom, 3857)")
-        if spec.geometry in BANDED and band != ALL_ZOOMS:
-            geom = sql.SQL("ST_Simplify({}, {}, false)").format(geom, sql.Literal(tolerance(band)))
+        made = parts_of(conn, spec.id, version)
+        if made is None:
+            _copy(conn, spec, version_table(spec.id, version), name, band, cut_above, piece)
+            return
+        # A shared layer's version is a view of its parts (gis.layerstore.parts): each part
+        # version gets its own band copy, made once, and the version's copy is a view of them, so
+        # that a part's change costs the copy of that part only.
+        copies = []
+        for code, part_version in sorted(made.items()):
+            key = f"{part_key(spec.id, code)}__v{part_version}"
+            if not _exists(conn, f"{key}__b{band}"):
+                source = part_table(spec.id, code, part_version)
+                _copy(conn, spec, source, f"{key}__b{band}", band, cut_above, piece)
+            copy = sql.Identifier(SCHEMA, f"{key}__b{band}")
+            copies.append(sql.SQL("SELECT * FROM {}").format(copy))
         conn.execute(
-            sql.SQL(
-                "CREATE TABLE {table} AS SELECT s.fid{attrs}, g.geom_3857 FROM"
-                " (SELECT *, ST_NPoints(geom) > {cut} AS big, {geom} AS simple"
-                " FROM {source} OFFSET 0) AS s,"  # OFFSET 0: each shape projected once
-                " LATERAL (SELECT s.simple AS geom_3857 WHERE NOT s.big"
-                " UNION ALL SELECT ST_Subdivide(s.simple, {piece}) WHERE s.big) AS g"
-                " WHERE s.simple IS NOT NULL AND NOT ST_IsEmpty(s.simple) ORDER BY g.geom_3857"
-            ).format(
-                table=table,
-                attrs=sql.SQL("").join(
-                    sql.SQL(", s.{}").format(sql.Identifier(n)) for n in spec.field_names
-                ),
-                geom=geom,
-                source=version_table(spec.id, version),
-                cut=sql.Literal(cut_above),
-                piece=sql.Literal(piece),
+            sql.SQL("CREATE VIEW {} AS {}").format(
+                band_table(spec.id, version, band), sql.SQL(" UNION ALL ").join(copies)
             )
         )
-        conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom_3857)").format(table))
-        conn.execute(sql.SQL("ANALYZE {}").format(table))
+
+
+def _exists(conn: Conn, name: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'{SCHEMA}."{name}"',)).fetchone()
+    return bool(row and row[0])
+
+
+def _copy(
+    conn: Conn,
+    spec: LayerSpec,
+    source: sql.Identifier,
+    name: str,
+    band: int,
+    cut_above: int,
+    piece: int,
+) -> None:
+    """Make one band copy ``name`` of the table ``source`` (see :func:`prepare_band`)."""
+    table = sql.Identifier(SCHEMA, name)
+    geom: sql.Composable = sql.SQL("ST_Transform(geom, 3857)")
+    if spec.geometry in BANDED and band != ALL_ZOOMS:
+        geom = sql.SQL("ST_Simplify({}, {}, false)").format(geom, sql.Literal(tolerance(band)))
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE {table} AS SELECT s.fid{attrs}, g.geom_3857 FROM"
+            " (SELECT *, ST_NPoints(geom) > {cut} AS big, {geom} AS simple"
+            " FROM {source} OFFSET 0) AS s,"  # OFFSET 0: each shape projected once
+            " LATERAL (SELECT s.simple AS geom_3857 WHERE NOT s.big"
+            " UNION ALL SELECT ST_Subdivide(s.simple, {piece}) WHERE s.big) AS g"
+            " WHERE s.simple IS NOT NULL AND NOT ST_IsEmpty(s.simple) ORDER BY g.geom_3857"
+        ).format(
+            table=table,
+            attrs=sql.SQL("").join(
+                sql.SQL(", s.{}").format(sql.Identifier(n)) for n in spec.field_names
+            ),
+            geom=geom,
+            source=source,
+            cut=sql.Literal(cut_above),
+            piece=sql.Literal(piece),
+        )
+    )
+    conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom_3857)").format(table))
+    conn.execute(sql.SQL("ANALYZE {}").format(table))

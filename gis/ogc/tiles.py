@@ -155,7 +155,9 @@ def _drop_stale_parts(conn: Conn) -> None:
     alive = {
         str(r[0])
         for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (SCHEMA,)
+            "SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace"
+            " AND relkind IN ('r', 'v')",  # a view: a shared layer's version
+            (SCHEMA,),
         ).fetchall()
     }
     for (name,) in rows:

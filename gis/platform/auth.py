@@ -195,3 +195,15 @@ def authenticate(conn: Conn, token: str | None) -> Principal:
     if row is None:
         raise Unauthorized("the API token is unknown or revoked")
     return Principal(int(row[0]), str(row[1]), str(row[2]), Role(row[3]))
+
+
+def principal_named(conn: Conn, name: str) -> Principal:
+    """The active user called ``name`` (``kasane … --as NAME``); :class:`Unauthorized`
+    otherwise."""
+    row = conn.execute(
+        "SELECT id, name, org_code, role FROM kasane.users WHERE name = %s AND revoked_at IS NULL",
+        (name,),
+    ).fetchone()
+    if row is None:
+        raise Unauthorized(f"there is no active user {name!r} (see `kasane users list`)")
+    return Principal(int(row[0]), str(row[1]), str(row[2]), Role(row[3]))

@@ -141,6 +141,9 @@ class Settings(BaseSettings):
         description="Addresses or networks (comma-separated) of the proxies and load balancers"
         " whose X-Forwarded-For names the client; from any other peer it is ignored.",
     )
+    part_max_age_days: int = Field(
+        default=180, ge=1, description="A shared layer's part older than this is shown as stale."
+    )
 
     secret_key: str | None = Field(
         default=None,

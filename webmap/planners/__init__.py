@@ -12,10 +12,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the planners' blueprints."""
     from webmap import usage_counting
-    from webmap.planners import api, datasets, pages, stats
+    from webmap.planners import api, datasets, pages, parts, stats
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(stats.bp)
+    app.register_blueprint(parts.bp)
     usage_counting.init_app(app)

@@ -32,24 +32,33 @@ def catalogue() -> Any:
 
 @bp.get("/datasets/<layer_id>.<ext>")
 def download(layer_id: str, ext: str) -> Response:
-    """One layer in one format; cached by version (ETag, Last-Modified)."""
+    """One layer in one format; cached by version (ETag, Last-Modified). A shared layer's
+    ``?part=CODE`` is one municipality's part only, cached by that part's version."""
     spec = access.layer(layer_id)
     fmt = opendata.download_format(ext)
+    part = request.args.get("part")
     with db.connection() as conn:
         published = dcat.published_layers(conn, [spec])
         if not published:
             raise NotFound(f"dataset {layer_id!r} is not loaded yet")
         item = published[0]
-        etag = f"{layer_id}.v{item.version}.{int(item.loaded_at.timestamp())}.{fmt.key}"
+        tag = f"{layer_id}.v{item.version}"
+        if part is not None:
+            served = dcat.served_part(conn, spec, part)
+            if served is None:
+                raise NotFound(f"dataset {layer_id!r} has no part {part}")
+            tag = f"{layer_id}.{part}.v{served.version}"
+            item = served
+        etag = f"{tag}.{int(item.loaded_at.timestamp())}.{fmt.key}"
         if request.if_none_match.contains(etag):
             body: Any = b""
         elif fmt.key == "geojson":
-            body = opendata.geojson_bytes(conn, spec)
+            body = opendata.geojson_bytes(conn, spec, part)
         elif fmt.key == "csv":
-            body = opendata.csv_export(conn, spec)
+            body = opendata.csv_export(conn, spec, part)
         else:
-            body = opendata.geopackage_file(conn, spec)
-    filename = f"{layer_id}.{fmt.key}"
+            body = opendata.geopackage_file(conn, spec, part)
+    filename = f"{layer_id}{f'-{part}' if part else ''}.{fmt.key}"
     if isinstance(body, bytes):
         response = Response(body, content_type=fmt.media_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

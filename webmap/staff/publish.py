@@ -2,6 +2,9 @@
 difference from the served version, then publish; versions with who and when, and rollback
 after a confirmation.
 
+A shared layer (one that declares ``parts``) is published a municipality at a time: the page
+is about one part (:mod:`webmap.staff.publish_parts`), whose versions it lists and rolls back.
+
 The files are checked and read by the same loader as ``POST /api/layers/{id}/versions`` and
 ``kasane load`` (handed to the app by ``kasane serve``). Between the preview and "Publish" they
 wait in a private draft folder that only the user who uploaded them can publish; nothing is
@@ -20,13 +23,14 @@ from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
 
-from gis.layerstore import storage
+from gis.layerstore import parts, storage
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.uploads import UploadLimits, UploadRequest
 from gis.platform import audit
 from gis.platform.auth import Principal
 from gis.platform.errors import BadRequest, KasaneError, NotFound
 from webmap import context, db
+from webmap.staff.publish_parts import choose_part, may_publish_layer, part_versions
 from webmap.staff.session import bp, signed_in
 from webmap.uploads import MAX_FILES, loader, save_upload
 
@@ -48,7 +52,7 @@ def sketch(points: list[list[float]]) -> list[tuple[float, float]]:
 
 
 def _editable(who: Principal) -> list[LayerSpec]:
-    return [s for s in context.registry() if not s.derived and who.can_edit(s.owner)]
+    return [s for s in context.registry() if may_publish_layer(who, s)]
 
 
 def _layer(who: Principal, layer_id: str) -> LayerSpec:
@@ -76,16 +80,19 @@ def _draft(who: Principal, spec: LayerSpec, token: str) -> tuple[Path, dict[str,
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     if meta["user_id"] != who.user_id or meta["layer"] != spec.id:
         raise NotFound("this preview has expired; upload the files again")
+    if spec.parts:
+        with db.connection() as conn:
+            choose_part(conn, who, spec, meta.get("part"))  # still allowed to publish it
     return folder, meta
 
 
-def _run(spec: LayerSpec, folder: Path, meta: dict[str, Any], dry_run: bool) -> Any:
+def _run(who: Principal, spec: LayerSpec, folder: Path, meta: dict[str, Any], dry_run: bool) -> Any:
     scratch = Path(tempfile.mkdtemp(prefix="unpack-", dir=folder))
     try:
         limits = UploadLimits.from_settings(context.settings())
         files = [folder / name for name in meta["files"]]
         job = UploadRequest(spec, files, scratch, limits, dry_run, False, meta.get("encoding"),
-                            meta.get("crs"))  # fmt: skip
+                            meta.get("crs"), meta.get("part"), None, who.name)  # fmt: skip
         return loader()(current_app.extensions["kasane.db_url"], job)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -105,11 +112,17 @@ def layer(layer_id: str) -> Any:
     """One layer: the upload form and its versions (who, when, rows), with rollback."""
     who = signed_in()
     spec = _layer(who, layer_id)
+    part = None
+    versions: list[Any]
     with db.connection() as conn:
-        versions = storage.history(conn, spec.id)
-        by = audit.publishers(conn, spec.id)
+        if spec.parts:
+            part = choose_part(conn, who, spec, request.args.get("part"))
+            versions, by = part_versions(conn, spec, part.code)
+        else:
+            versions = list(storage.history(conn, spec.id))
+            by = audit.publishers(conn, spec.id)
     return render_template("staff/layer.html", who=who, spec=spec, versions=versions, by=by,
-                           done=request.args.get("done"))  # fmt: skip
+                           part=part, done=request.args.get("done"))  # fmt: skip
 
 
 @bp.post("/layers/<layer_id>/preview")
@@ -117,6 +130,10 @@ def preview(layer_id: str) -> Any:
     """Keep the uploaded files as a draft and show the dry run's report and difference."""
     who = signed_in()
     spec = _layer(who, layer_id)
+    part = None
+    if spec.parts:
+        with db.connection() as conn:
+            part = choose_part(conn, who, spec, request.form.get("part"))
     limits = UploadLimits.from_settings(context.settings())
     uploads = [u for u in request.files.getlist("file") if u.filename]
     if not uploads or len(uploads) > MAX_FILES:
@@ -131,9 +148,10 @@ def preview(layer_id: str) -> Any:
         meta = {"user_id": who.user_id, "layer": spec.id,
                 "files": [str(p.relative_to(folder)) for p in saved],
                 "encoding": request.form.get("encoding") or None,
-                "crs": request.form.get("crs") or None}  # fmt: skip
+                "crs": request.form.get("crs") or None,
+                "part": part.code if part else None}  # fmt: skip
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        report = _run(spec, folder, meta, dry_run=True).report
+        report = _run(who, spec, folder, meta, dry_run=True).report
         if not report["rows_loaded"]:
             status = 422
     except KasaneError as exc:
@@ -143,7 +161,7 @@ def preview(layer_id: str) -> Any:
     dots = sketch(report["preview"]["points"]) if report else []
     draft = token if status == 200 else None
     page = render_template("staff/preview.html", who=who, spec=spec, report=report, error=error,
-                           token=draft, dots=dots, size=SKETCH)  # fmt: skip
+                           token=draft, dots=dots, size=SKETCH, part=part)  # fmt: skip
     return page, status
 
 
@@ -153,10 +171,14 @@ def publish(layer_id: str) -> Any:
     who = signed_in()
     spec = _layer(who, layer_id)
     folder, meta = _draft(who, spec, request.form.get("draft", ""))
+    code: str | None = meta.get("part")
     with db.connection() as conn:
-        before = storage.current_versions(conn).get(spec.id)
+        if code is None:
+            before = storage.current_versions(conn).get(spec.id)
+        else:
+            before = parts.composition(conn, spec.id).get(code)
     try:
-        outcome = _run(spec, folder, meta, dry_run=False)
+        outcome = _run(who, spec, folder, meta, dry_run=False)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if outcome.version is None:
@@ -164,10 +186,17 @@ def publish(layer_id: str) -> Any:
     else:
         with db.connection() as conn:
             after = {"version": outcome.version, "rows": outcome.loaded, "files": outcome.files}
-            audit.record(conn, who, "layer.upload", f"layers/{spec.id}",
+            if code is not None:
+                after["part_version"] = parts.composition(conn, spec.id).get(code)
+            audit.record(conn, who, "layer.upload", _target(spec, code),
                          before={"version": before}, after=after)  # fmt: skip
-        done = f"published:{outcome.version}"
-    return redirect(url_for("staff.layer", layer_id=spec.id, done=done), 303)
+        done = f"published:{after.get('part_version', outcome.version)}"
+    return redirect(url_for("staff.layer", layer_id=spec.id, done=done, part=code), 303)
+
+
+def _target(spec: LayerSpec, code: str | None) -> str:
+    """What the audit log names: the layer, or the part of a shared layer."""
+    return f"layers/{spec.id}" + (f"/parts/{code}" if code else "")
 
 
 @bp.post("/layers/<layer_id>/rollback")
@@ -179,11 +208,21 @@ def rollback(layer_id: str) -> Any:
     if not raw.isdigit():
         raise BadRequest("choose a version to roll back to")
     version = int(raw)
+    code = None
+    with db.connection() as conn:
+        if spec.parts:
+            code = choose_part(conn, who, spec, request.form.get("part")).code
     if request.form.get("confirm") != "yes":
-        return render_template("staff/rollback_confirm.html", who=who, spec=spec, version=version)
+        return render_template("staff/rollback_confirm.html", who=who, spec=spec, version=version,
+                               part=code)  # fmt: skip
     with db.connection() as conn, conn.transaction():
-        before = storage.current_versions(conn).get(spec.id)
-        served = storage.rollback(conn, spec.id, version)
-        audit.record(conn, who, "layer.rollback", f"layers/{spec.id}",
+        if code is None:
+            before = storage.current_versions(conn).get(spec.id)
+            served = storage.rollback(conn, spec.id, version, public=spec.public)
+        else:
+            before = parts.composition(conn, spec.id).get(code)
+            served, _ = parts.rollback_part(conn, spec, code, version, who.name)
+        audit.record(conn, who, "layer.rollback", _target(spec, code),
                      before={"version": before}, after={"version": served})  # fmt: skip
-    return redirect(url_for("staff.layer", layer_id=spec.id, done=f"rolled-back:{served}"), 303)
+    done = f"rolled-back:{served}"
+    return redirect(url_for("staff.layer", layer_id=spec.id, done=done, part=code), 303)
