@@ -58,7 +58,7 @@
   function mount(host, options) {
     var opts = options || {};
     var lang = opts.lang || (document.documentElement.lang === "en" ? "en" : "ja");
-    var W = opts.words ? fromServer(opts.words) : (WORDS[lang] || WORDS.en);
+    var W = WORDS[lang] || (opts.words ? fromServer(opts.words) : WORDS.en);
     var endpoint = opts.endpoint || "/api/search";
     var id = "ksearch-" + (++counter);
     var box = make("div", { "class": "ksearch" });
