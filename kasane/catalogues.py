@@ -40,8 +40,11 @@ KEYWORDS = ("t", "_t", "Msg")
 RESIDENT_SOURCES = (
     "webmap/templates/base.html",
     "webmap/templates/pages/error.html",
-    "webmap/templates/residents/hazard_map.html",
-    "webmap/residents/hazard_map*.py",
+    "webmap/templates/residents/*",
+    "webmap/residents/*",
+    "webmap/templates/pages/map.html",
+    "webmap/integrated_map*.py",
+    "webmap/search_words.py",
     "webmap/stale.py",
     "gis/residents/*",
 )

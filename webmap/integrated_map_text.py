@@ -48,4 +48,6 @@ TEXT: dict[str, Msg] = {
     "feature": _t("地物", "Feature"),
     "layer": _t("レイヤー", "Layer"),
     "close": _t("閉じる", "Close"),
+    "yes": _t("はい", "yes"),
+    "no": _t("いいえ", "no"),
 }

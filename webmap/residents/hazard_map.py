@@ -28,7 +28,8 @@ from webmap import access, context, db, stale
 from webmap import served_versions as served
 from webmap.i18n import current_lang
 from webmap.maps import build_map, map_parts, union_bbox
-from webmap.residents.hazard_map_text import SEARCH_WORDS, STATUS_BADGES, TEXT
+from webmap.residents.hazard_map_text import STATUS_BADGES, TEXT
+from webmap.search_words import SEARCH_WORDS
 
 bp = Blueprint("residents_hazard_map", __name__)
 # switchable layers: key in the URL -> layer kind (shelters are markers from our API)
