@@ -18,9 +18,11 @@ from flask import Flask, Response, g, request
 from flask_babel import Babel, format_date, format_decimal
 
 from gis.platform.era import era_date
-from gis.platform.languages import BY_TAG, LANGUAGES, STAFF_TAGS, TAGS, normalise, translate
+from gis.platform.languages import BY_TAG, STAFF_TAGS, TAGS, normalise, translate
+from gis.platform.languages import LANGUAGES as ALL_LANGUAGES
 
 COOKIE = "kasane_lang"
+LANGUAGES = STAFF_TAGS  # what every page speaks ("ja", "en"); residents' pages speak TAGS
 RESIDENT_BLUEPRINTS = ("residents", "integrated_map", "search")
 
 
@@ -121,5 +123,5 @@ def init_app(app: Flask) -> None:
             "date_text": date_text,
             "languages": _menu(lang),
             "other_lang": "en" if lang != "en" else "ja",
-            "all_languages": LANGUAGES,
+            "all_languages": ALL_LANGUAGES,
         }
