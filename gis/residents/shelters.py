@@ -59,7 +59,6 @@ DIRECTIONS = (
     Msg("西", "west"),
     Msg("北西", "northwest"),
 )
-DIRECTIONS = _DIRECTIONS  # the eight directions, ja and en (the static edition uses them)
 _COLUMNS = "shelter_id, lg_code, name, name_kana, address, kind, capacity, " + ", ".join(
     f"hz_{h}" for h in HAZARDS
 )
