@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search bench-replicas bench-visit bundle
+.PHONY: demo test setup system lint serve bench-residents clean-db help bench-etl bench-server bench-transit bench-surge bench-filters bench-search bench-replicas bench-visit bundle i18n-extract i18n-compile i18n-check
 
 help:
 	@echo "make demo   - set up, load the demo data and serve http://127.0.0.1:8000"
@@ -37,12 +37,23 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m kasane.catalogues compile
 	@touch $@
 
 # Browser libraries (Leaflet and friends) from npm, served by Kasane under /vendor/.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# gettext catalogues (docs/languages.md): extract after changing page text, compile .po -> .mo
+i18n-extract: setup
+	$(BIN)/python -m kasane.catalogues extract
+
+i18n-compile: setup
+	$(BIN)/python -m kasane.catalogues compile
+
+i18n-check: setup
+	$(BIN)/python -m kasane.catalogues check
 
 serve: setup
 	$(BIN)/kasane serve

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install (as root) or name (otherwise) the Debian/Ubuntu packages Kasane needs.
 #   setup-system.sh demo   PostgreSQL + PostGIS (unless KASANE_DATABASE_URL is set), python3-venv, npm
-#   setup-system.sh test   the above + Chromium (browser tests), Japanese fonts (what the pages
+#   setup-system.sh test   the above + Chromium (browser tests), CJK and Devanagari fonts (what the pages
 #                          look like in screenshots) + GDAL tools (client tests) + nginx (the
 #                          static edition of the hazard map under a real web server)
 #   setup-system.sh bench  the above + wrk (the benchmarks' load generator)
@@ -27,6 +27,8 @@ if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   command -v ogrinfo >/dev/null || missing+=(gdal-bin)
   compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null || missing+=(fonts-noto-cjk)
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
+  # Devanagari (नेपाली) and the other scripts of the residents' languages (docs/languages.md)
+  compgen -G "/usr/share/fonts/truetype/noto/NotoSansDevanagari-*" >/dev/null || missing+=(fonts-noto-core)
 fi
 if [ "$purpose" = bench ]; then
   command -v wrk >/dev/null || missing+=(wrk)

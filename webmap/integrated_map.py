@@ -23,6 +23,7 @@ from webmap import served_versions as served
 from webmap.i18n import current_lang
 from webmap.integrated_map_text import TEXT, THEMES
 from webmap.maps import build_map, map_parts, union_bbox
+from webmap.search_words import SEARCH_WORDS
 
 bp = Blueprint("integrated_map", __name__)
 MIN_ZOOM, MAX_ZOOM = 5, 18
@@ -158,6 +159,7 @@ def integrated_map() -> str:
         "enabled": enabled,
         "opacity": opacity,
         "text": {k: v[lang] for k, v in TEXT.items()},
+        "search_words": {k: v[lang] for k, v in SEARCH_WORDS.items()},
     }
     return render_template(
         "pages/map.html",

@@ -4,10 +4,11 @@ Japanese and English. Which theme a layer belongs to is data, in its layer file.
 from __future__ import annotations
 
 from gis.layerstore.layerspec import Theme
+from gis.platform.languages import Msg
 
 
-def _t(ja: str, en: str) -> dict[str, str]:
-    return {"ja": ja, "en": en}
+def _t(ja: str, en: str) -> Msg:
+    return Msg(ja, en)
 
 
 THEMES: dict[Theme, dict[str, str]] = {
@@ -19,7 +20,7 @@ THEMES: dict[Theme, dict[str, str]] = {
     Theme.OTHER: _t("その他", "Other"),
 }
 
-TEXT: dict[str, dict[str, str]] = {
+TEXT: dict[str, Msg] = {
     "map_label": _t(
         "統合地図。表示中のレイヤーの地物は、地図の下の「表示範囲の地物」の表でも確認できます。",
         "Integrated map. The features of the layers shown are also listed in the table "
@@ -47,4 +48,6 @@ TEXT: dict[str, dict[str, str]] = {
     "feature": _t("地物", "Feature"),
     "layer": _t("レイヤー", "Layer"),
     "close": _t("閉じる", "Close"),
+    "yes": _t("はい", "yes"),
+    "no": _t("いいえ", "no"),
 }

@@ -40,7 +40,7 @@ def build(url: str, registry: LayerRegistry, versions: dict[str, int]) -> Search
         rows = list(sources.address_rows(conn)) if ADDRESS_LAYER in versions else []
         gazetteer = Gazetteer(rows)
         places = PlaceIndex(p for spec in specs for p in sources.places(conn, spec))
-    titles = {s.id: {"ja": s.title.ja, "en": s.title.en} for s in registry}
+    titles = {s.id: s.title for s in registry}  # Text: any language, with fallbacks
     log.info("search index: %d towns, %d blocks, %d places in %.1f s", len(gazetteer),
              gazetteer.blocks, len(places), time.monotonic() - started)  # fmt: skip
     return SearchIndex(gazetteer, places, titles)

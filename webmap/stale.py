@@ -15,9 +15,12 @@ from collections.abc import Hashable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import Response
 
+from gis.platform.era import era_date
 from gis.platform.errors import DatabaseUnavailable
+from gis.platform.languages import BY_TAG, Msg
 from webmap.responses import cache, not_modified
 
 CACHE_STATUS = 'Kasane; hit; detail="stale: database unavailable"'
@@ -38,12 +41,17 @@ def iso(as_of: float) -> str:
     return datetime.fromtimestamp(as_of, UTC).isoformat(timespec="seconds")
 
 
+JAPAN_TIME = Msg("日本時間", "Japan time")
+
+
 def as_of_text(as_of: float, lang: str) -> str:
     """``as_of`` as residents read it: Japan time, to the minute."""
     when = datetime.fromtimestamp(as_of, JST)
-    if lang == "ja":
-        return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
-    return f"{when:%Y-%m-%d %H:%M} (Japan time)"
+    if lang in ("ja", "ja-x-easy"):
+        return f"{era_date(when.date())} {when:%H:%M}"
+    locale = BY_TAG[lang].babel if lang in BY_TAG else "en"
+    day = format_date(when.date(), format="medium", locale=locale)
+    return f"{day} {when:%H:%M} ({JAPAN_TIME[lang]})"
 
 
 def cached_only(key: Hashable, etag: str, mimetype: str, as_of: float) -> Response:

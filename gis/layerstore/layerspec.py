@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gis.layerstore.source_spec import FieldSource, GeometrySource, check_geometry_source
+from gis.platform import languages
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -80,15 +81,38 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """A label in Japanese and English."""
+class Text(BaseModel):
+    """A label in Japanese and English (required) and any other supported language
+    (optional, keyed by its tag: ``vi``, ``"zh-Hans"``, ``"ja-x-easy"``…)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     ja: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _known_languages(self) -> Text:
+        for tag, value in (self.model_extra or {}).items():
+            if tag not in languages.TAGS:
+                known = ", ".join(languages.TAGS)
+                raise ValueError(f"{tag!r} is not a supported language (use one of {known})")
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"the {tag} text must be a non-empty string")
+        return self
+
+    def resolve(self, lang: str) -> tuple[str, str]:
+        """The text for ``lang`` and the language it is really in: the language itself, else
+        English, else Japanese (やさしい日本語 falls back to Japanese)."""
+        extra = self.model_extra or {}
+        for tag in languages.fallbacks(languages.normalise(lang) or "ja"):
+            value = self.ja if tag == "ja" else self.en if tag == "en" else extra.get(tag)
+            if value:
+                return str(value), tag
+        return self.ja, "ja"
+
     def get(self, lang: str) -> str:
-        """The text in ``lang`` ('ja' or 'en'), Japanese for anything else."""
-        return self.en if lang == "en" else self.ja
+        """The text in ``lang``, with the fallbacks of :meth:`resolve`."""
+        return self.resolve(lang)[0]
 
 
 class FieldSpec(Strict):

@@ -19,6 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
 
+from gis.platform.languages import LANGUAGES, Msg, resolve
 from gis.residents.shelter_list import ShelterRow
 from gis.residents.shelter_status import CROWDING, STATUSES
 from gis.residents.shelters import HAZARDS, KINDS
@@ -87,6 +88,62 @@ def _texts(row: ShelterRow, lang: str) -> tuple[str, str, str, str]:
     return event, headline, description, kind
 
 
+EVENT = Msg("避難所開設情報", "Shelter status")
+DESCRIPTION = Msg(
+    "{kind}「{name}」（{address}）: {status}。混雑状況: {crowding}。想定収容人数: {capacity}人。"
+    "対象災害: {hazards}。",
+    "{kind} {name} ({address}): {status}. Crowding: {crowding}. Capacity: {capacity} persons. "
+    "Hazards served: {hazards}.",
+)
+ADDRESS_UNKNOWN = Msg("住所不明", "address unknown")
+NO_HAZARDS = Msg("なし", "none")
+LIST_SEPARATOR = Msg("、", ", ")
+
+
+def _translated_texts(row: ShelterRow, lang: str) -> tuple[str, str, str]:
+    """Event, headline and description in a residents' language other than ja/en; names and
+    addresses stay as written (proper names)."""
+    status = STATUSES[row.status][lang]
+    hazards = LIST_SEPARATOR[lang].join(HAZARDS[h][lang] for h in row.hazards)
+    description = DESCRIPTION[lang].format(
+        kind=(KINDS.get(row.kind or "") or {}).get(lang, row.kind or ""),
+        name=row.name,
+        address=row.address or ADDRESS_UNKNOWN[lang],
+        status=status,
+        crowding=CROWDING[row.crowding][lang],
+        capacity=str(row.capacity) if row.capacity is not None else "—",
+        hazards=hazards or NO_HAZARDS[lang],
+    )
+    if row.note:
+        description += f" {row.note}"
+    return EVENT[lang], f"{row.name} ({row.municipality}): {status}", description
+
+
+def info_languages() -> list[tuple[str, str]]:
+    """(tag, CAP language) of every language whose catalogue translates the alert's text:
+    one ``<info>`` each (Japanese and English always)."""
+    found = []
+    for language in LANGUAGES:
+        tag = language.tag
+        if tag in ("ja", "en") or all(
+            resolve(m.ja, m.en, tag)[1] == tag for m in (EVENT, DESCRIPTION, ADDRESS_UNKNOWN)
+        ):
+            found.append((tag, language.cap if tag != "ja" else "ja-JP"))
+    return found
+
+
+def texts_by_language(row: ShelterRow) -> dict[str, dict[str, str]]:
+    """Headline and description of the shelter's alert in every language of its ``<info>``."""
+    out = {}
+    for lang, _tag in info_languages():
+        if lang in ("ja", "en"):
+            _event, headline, description, _kind = _texts(row, lang)
+        else:
+            _event, headline, description = _translated_texts(row, lang)
+        out[lang] = {"headline": headline, "description": description}
+    return out
+
+
 def alert(row: ShelterRow, *, web: str | None = None) -> ET.Element:
     """The CAP alert for a shelter's current revision."""
     root = ET.Element(f"{{{CAP_NS}}}alert")
@@ -103,8 +160,12 @@ def alert(row: ShelterRow, *, web: str | None = None) -> ET.Element:
         rev, at = previous[0]
         ref = f"{sender(row.lg_code)},{identifier(row.shelter_id, rev)},{cap_time(at)}"
         _sub(root, "references", ref)
-    for lang, tag in (("ja", "ja-JP"), ("en", "en")):
-        event, headline, description, _ = _texts(row, lang)
+    for lang, tag in info_languages():
+        if lang in ("ja", "en"):
+            event, headline, description, _ = _texts(row, lang)
+            tag = "en" if lang == "en" else tag
+        else:
+            event, headline, description = _translated_texts(row, lang)
         info = _sub(root, "info")
         _sub(info, "language", tag)
         _sub(info, "category", "Safety")

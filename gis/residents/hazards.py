@@ -21,6 +21,7 @@ from gis.layerstore.registry import LayerRegistry
 from gis.layerstore.served_versions import read_state
 from gis.layerstore.storage import layer_view
 from gis.platform.errors import BadRequest, NotFound
+from gis.platform.languages import Msg
 from gis.residents.area_index import attributes_sql
 
 Conn = psycopg.Connection[Any]
@@ -34,9 +35,9 @@ AREA_KINDS = (
 # Which shelter hazard flag (hz_<hazard>) fits each hazard layer kind.
 HAZARD_OF_KIND = {LayerKind.FLOOD_DEPTH: "flood", LayerKind.LANDSLIDE_ZONE: "landslide"}
 PHENOMENA = {
-    1: {"ja": "急傾斜地の崩壊", "en": "steep slope failure"},
-    2: {"ja": "土石流", "en": "debris flow"},
-    3: {"ja": "地滑り", "en": "landslide"},
+    1: Msg("急傾斜地の崩壊", "steep slope failure"),
+    2: Msg("土石流", "debris flow"),
+    3: Msg("地滑り", "landslide"),
 }
 RED_ZONES = (2, 4)  # 特別警戒区域 (designated or at the survey stage)
 
@@ -193,7 +194,7 @@ def _summary(municipality: dict[str, Any] | None, hazards: list[dict[str, Any]])
         else:
             kinds_ja = "・".join(PHENOMENA[p]["ja"] for p in h["phenomena"] if p in PHENOMENA)
             kinds_en = ", ".join(PHENOMENA[p]["en"] for p in h["phenomena"] if p in PHENOMENA)
-            label = h["label"] or {"ja": "区域内", "en": "inside a zone"}
+            label = h["label"] or Msg("区域内", "inside a zone")
             ja.append(f"{label['ja']} ({kinds_ja}) の中です。")
             en.append(f"Inside a {label['en'].lower()} ({kinds_en}).")
     return {"ja": "".join(ja), "en": " ".join(en)}

@@ -19,24 +19,25 @@ from gis.layerstore.storage import layer_view
 from gis.platform import audit
 from gis.platform.auth import Principal
 from gis.platform.errors import BadRequest, NotFound
+from gis.platform.languages import Msg
 
 Conn = psycopg.Connection[Any]
 SHELTERS_VIEW = layer_view("shelters")
 
 # L-Alert 開設状況 (pcx_sh:Sort), in the order L-Alert lists them.
 STATUSES: dict[str, dict[str, str]] = {
-    "not_opened": {"ja": "未開設", "en": "Not opened"},
-    "open": {"ja": "開設", "en": "Open"},
-    "closed": {"ja": "閉鎖", "en": "Closed"},
-    "unknown": {"ja": "不明", "en": "Unknown"},
-    "permanent": {"ja": "常設", "en": "Always open"},
+    "not_opened": Msg("未開設", "Not opened"),
+    "open": Msg("開設", "Open"),
+    "closed": Msg("閉鎖", "Closed"),
+    "unknown": Msg("不明", "Unknown"),
+    "permanent": Msg("常設", "Always open"),
 }
 # L-Alert 混雑状況 (pcx_sh:Status).
 CROWDING: dict[str, dict[str, str]] = {
-    "vacant": {"ja": "空き", "en": "Space available"},
-    "crowded": {"ja": "混雑", "en": "Crowded"},
-    "full": {"ja": "定員一杯", "en": "Full"},
-    "unknown": {"ja": "不明", "en": "Unknown"},
+    "vacant": Msg("空き", "Space available"),
+    "crowded": Msg("混雑", "Crowded"),
+    "full": Msg("定員一杯", "Full"),
+    "unknown": Msg("不明", "Unknown"),
 }
 DISTRIBUTIONS = ("Actual", "Exercise", "Test")
 OPEN_STATES = ("open", "permanent")  # a resident can go there now

@@ -21,6 +21,7 @@ from pyproj import Geod
 from gis.layerstore.registry import LayerRegistry
 from gis.layerstore.storage import layer_view
 from gis.platform.errors import BadRequest, NotFound
+from gis.platform.languages import Msg
 from gis.platform.params import parse_int
 from gis.residents.hazards import Loaded, LonLat, require_in_area
 from gis.residents.shelter_status import CROWDING, DEFAULT_STATUS, OPEN_STATES, STATUSES
@@ -33,32 +34,31 @@ GEOD = Geod(ellps="WGS84")
 
 # The 8 GSI hazards, in GSI column order; each is the flag column hz_<key>.
 HAZARDS: dict[str, dict[str, str]] = {
-    "flood": {"ja": "洪水", "en": "Flood"},
-    "landslide": {"ja": "崖崩れ・土石流・地滑り", "en": "Landslide, debris flow"},
-    "storm_surge": {"ja": "高潮", "en": "Storm surge"},
-    "earthquake": {"ja": "地震", "en": "Earthquake"},
-    "tsunami": {"ja": "津波", "en": "Tsunami"},
-    "fire": {"ja": "大規模な火事", "en": "Large fire"},
-    "inland_flood": {"ja": "内水氾濫", "en": "Inland flooding"},
-    "volcano": {"ja": "火山現象", "en": "Volcanic phenomena"},
+    "flood": Msg("洪水", "Flood"),
+    "landslide": Msg("崖崩れ・土石流・地滑り", "Landslide, debris flow"),
+    "storm_surge": Msg("高潮", "Storm surge"),
+    "earthquake": Msg("地震", "Earthquake"),
+    "tsunami": Msg("津波", "Tsunami"),
+    "fire": Msg("大規模な火事", "Large fire"),
+    "inland_flood": Msg("内水氾濫", "Inland flooding"),
+    "volcano": Msg("火山現象", "Volcanic phenomena"),
 }
 KINDS: dict[str, dict[str, str]] = {
-    "emergency_site": {"ja": "指定緊急避難場所", "en": "Emergency evacuation site"},
-    "shelter": {"ja": "指定避難所", "en": "Designated shelter"},
-    "both": {"ja": "指定緊急避難場所・指定避難所", "en": "Evacuation site and shelter"},
-    "welfare": {"ja": "福祉避難所", "en": "Welfare shelter"},
+    "emergency_site": Msg("指定緊急避難場所", "Emergency evacuation site"),
+    "shelter": Msg("指定避難所", "Designated shelter"),
+    "both": Msg("指定緊急避難場所・指定避難所", "Evacuation site and shelter"),
+    "welfare": Msg("福祉避難所", "Welfare shelter"),
 }
-_DIRECTIONS = (
-    ("北", "north"),
-    ("北東", "northeast"),
-    ("東", "east"),
-    ("南東", "southeast"),
-    ("南", "south"),
-    ("南西", "southwest"),
-    ("西", "west"),
-    ("北西", "northwest"),
+DIRECTIONS = (
+    Msg("北", "north"),
+    Msg("北東", "northeast"),
+    Msg("東", "east"),
+    Msg("南東", "southeast"),
+    Msg("南", "south"),
+    Msg("南西", "southwest"),
+    Msg("西", "west"),
+    Msg("北西", "northwest"),
 )
-DIRECTIONS = _DIRECTIONS  # the eight directions, ja and en (the static edition uses them)
 _COLUMNS = "shelter_id, lg_code, name, name_kana, address, kind, capacity, " + ", ".join(
     f"hz_{h}" for h in HAZARDS
 )
@@ -94,10 +94,9 @@ def parse_count(value: str | None, *, default: int = 5, maximum: int = MAX_NEARE
     return parse_int(value, "n", default=default, minimum=1, maximum=maximum)
 
 
-def direction(bearing: float) -> dict[str, str]:
+def direction(bearing: float) -> Msg:
     """The 8-point compass direction of a bearing in degrees (0 = north, clockwise)."""
-    ja, en = _DIRECTIONS[round(bearing / 45.0) % 8]
-    return {"ja": ja, "en": en}
+    return DIRECTIONS[round(bearing / 45.0) % 8]
 
 
 def _filters(hazard: str | None, open_only: bool) -> sql.Composable:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gis.platform.errors import BadRequest
+from gis.platform.languages import Msg, normalise
 from gis.search.gazetteer import AddressHit, Gazetteer
 from gis.search.normalise import standard
 from gis.search.places import PlaceHit, PlaceIndex
@@ -21,10 +22,10 @@ from gis.search.places import PlaceHit, PlaceIndex
 DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY = 10, 50, 200
 ADDRESS_LAYER = "addresses"
 PRECISION = {
-    "block": {"ja": "街区・地番", "en": "block"},
-    "town": {"ja": "町・大字", "en": "town"},
-    "municipality": {"ja": "市区町村", "en": "municipality"},
-    "place": {"ja": "施設・地名", "en": "place"},
+    "block": Msg("街区・地番", "block"),
+    "town": Msg("町・大字", "town"),
+    "municipality": Msg("市区町村", "municipality"),
+    "place": Msg("施設・地名", "place"),
 }
 
 
@@ -50,7 +51,7 @@ class Query:
             if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
                 raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
             count = int(limit)
-        return cls(text, count, _near(near), "en" if lang == "en" else "ja")
+        return cls(text, count, _near(near), normalise(lang) or "ja")
 
 
 def _near(text: str | None) -> tuple[float, float] | None:
@@ -113,7 +114,9 @@ class SearchIndex:
 
     def _title(self, layer: str, lang: str) -> str:
         title = self.titles.get(layer)
-        return str(title[lang]) if title else layer
+        if not title:
+            return layer
+        return str(title.get(lang)) if hasattr(title, "get") else layer
 
     def search(self, query: Query) -> dict[str, Any]:
         """The ranked answer to ``query`` as a GeoJSON FeatureCollection with a ``best`` member."""

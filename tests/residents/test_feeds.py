@@ -65,7 +65,23 @@ def test_feeds_list_the_open_shelters_as_valid_cap(
     assert mine.findtext(f"{CAP}identifier") == f"urn:kasane:shelter:{sid}:r{revision}"
     assert mine.findtext(f"{CAP}status") == "Actual"
     infos = mine.findall(f"{CAP}info")
-    assert [i.findtext(f"{CAP}language") for i in infos] == ["ja-JP", "en"]
+    languages = [i.findtext(f"{CAP}language") for i in infos]
+    assert languages == [
+        "ja-JP",
+        "en",
+        "ja-JP-x-easy",
+        "zh-CN",
+        "zh-TW",
+        "ko-KR",
+        "vi-VN",
+        "pt-BR",
+        "ne-NP",
+        "tl-PH",
+    ]  # one <info> per translated language
+    vietnamese = infos[languages.index("vi-VN")]
+    assert vietnamese.findtext(f"{CAP}headline").endswith(": Đang mở")
+    assert "Mức đông người: Còn chỗ" in vietnamese.findtext(f"{CAP}description")
+    assert shelter["name"] in vietnamese.findtext(f"{CAP}description")  # names stay as written
     for info in infos:
         geocode = info.find(f"{CAP}area/{CAP}geocode")
         assert geocode.findtext(f"{CAP}valueName") == "JISX0402"
@@ -93,6 +109,19 @@ def test_feeds_list_the_open_shelters_as_valid_cap(
     assert {s["shelter_id"] for s in listed["shelters"]} == _open_in_db(database_url)
     row = next(s for s in listed["shelters"] if s["shelter_id"] == sid)
     assert row["open_state"] == "open" and row["open_state_label"]["ja"] == "開設"
+    assert row["text"]["ko"]["headline"].endswith(": 개설")
+    assert set(row["text"]) == {
+        "ja",
+        "en",
+        "ja-x-easy",
+        "zh-Hans",
+        "zh-Hant",
+        "ko",
+        "vi",
+        "pt-BR",
+        "ne",
+        "tl",
+    }
     assert row["crowding"] == "full" and row["opened_at"] and row["reported_at"]
     assert row["lg_code"] == "352039" and row["distribution_status"] == "Actual"
 

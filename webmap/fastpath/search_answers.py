@@ -4,7 +4,8 @@ The answer itself is a few dictionary look-ups in memory (well under a milliseco
 request machinery costs several times that. This middleware answers an anonymous search with
 the same index and function as the view (:func:`webmap.search.index`), with the headers Flask
 gave the path's last plain 200 answer, and counts it in :mod:`webmap.metrics`. The language is
-the one Flask would pick (``?lang=``, else the language cookie); no cookie is set here.
+the one Flask would pick (``?lang=``, else the language cookie; ``Accept-Language`` alone goes
+to Flask); no cookie is set here.
 Everything else goes to Flask: the first search of a process, requests with credentials, NUL
 characters, and every error (Flask writes the problem+json).
 """
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl
 from flask import Flask
 
 from gis.platform.errors import KasaneError
+from gis.platform.languages import normalise
 from gis.search.engine import Query
 from webmap import metrics, search
 from webmap.auth import carries_credentials
@@ -38,7 +40,9 @@ def _lang(args: dict[str, str], environ: dict[str, Any]) -> str:
         except Exception:  # a cookie header Flask would read differently: let Flask pick
             return ""
         asked = jar[COOKIE].value if COOKIE in jar else None
-    return "en" if asked == "en" else "ja"
+    if not asked and environ.get("HTTP_ACCEPT_LANGUAGE"):
+        return ""  # negotiation is Flask's (webmap.i18n)
+    return normalise(asked) or "ja"
 
 
 class SearchAnswers:

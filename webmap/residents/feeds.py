@@ -53,7 +53,7 @@ def shelters_json() -> Response:
                 "generated_at": datetime.now(UTC).isoformat(),
                 "updated_at": newest.isoformat() if newest else None,
                 "count": len(rows),
-                "shelters": [r.to_json() for r in rows],
+                "shelters": [{**r.to_json(), "text": cap.texts_by_language(r)} for r in rows],
             }
         )
     )

@@ -20,14 +20,16 @@ from gis.layerstore.served_versions import Served
 from gis.ogc.items_query import parse_bbox
 from gis.ogc.output_crs import DEFAULT
 from gis.platform.errors import BadRequest, NotFound
+from gis.platform.languages import fallbacks
 from gis.residents import shelter_list, shelter_status
 from gis.residents.hazards import LonLat
-from gis.residents.shelters import HAZARDS, KINDS
+from gis.residents.shelters import DIRECTIONS, HAZARDS, KINDS
 from webmap import access, context, db, stale
 from webmap import served_versions as served
 from webmap.i18n import current_lang
 from webmap.maps import build_map, map_parts, union_bbox
 from webmap.residents.hazard_map_text import STATUS_BADGES, TEXT
+from webmap.search_words import SEARCH_WORDS
 
 bp = Blueprint("residents_hazard_map", __name__)
 # switchable layers: key in the URL -> layer kind (shelters are markers from our API)
@@ -121,6 +123,10 @@ def hazard_map() -> Response:
         "badges": {k: v[lang] for k, v in STATUS_BADGES.items()},
         "crowding": {k: v[lang] for k, v in shelter_status.CROWDING.items()},
         "text": {k: v[lang] for k, v in TEXT.items()},
+        "search_words": {k: v[lang] for k, v in SEARCH_WORDS.items()},
+        "directions": {d.en: d[lang] for d in DIRECTIONS},
+        "fallbacks": list(fallbacks(lang)),
+        "locale": "ja" if lang == "ja-x-easy" else lang,
     }
     edition = g.get("static_edition")  # set while `kasane export static` renders the page
     if edition is not None:

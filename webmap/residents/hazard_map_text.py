@@ -6,13 +6,15 @@ panel, the markers and the messages, handed to it in the page's language.
 
 from __future__ import annotations
 
+from gis.platform.languages import Msg
 
-def _t(ja: str, en: str) -> dict[str, str]:
-    return {"ja": ja, "en": en}
+
+def _t(ja: str, en: str) -> Msg:
+    return Msg(ja, en)
 
 
 # One short mark per status, drawn on the marker (so status is not told by colour alone).
-STATUS_BADGES: dict[str, dict[str, str]] = {
+STATUS_BADGES: dict[str, Msg] = {
     "open": _t("開", "O"),
     "permanent": _t("常", "A"),
     "not_opened": _t("未", "N"),
@@ -20,7 +22,7 @@ STATUS_BADGES: dict[str, dict[str, str]] = {
     "unknown": _t("?", "?"),
 }
 
-TEXT: dict[str, dict[str, str]] = {
+TEXT: dict[str, Msg] = {
     "map_label": _t(
         "ハザードマップ（浸水深・土砂災害警戒区域・避難所）。同じ内容は地図の下の文章で確認できます。",
         "Hazard map (flood depth, landslide zones, shelters). "
@@ -46,11 +48,10 @@ TEXT: dict[str, dict[str, str]] = {
         "近くに開設中の避難場所はありません。避難所の一覧で開設状況を確認してください。",
         "No open shelter nearby. Check the shelter list for the latest status.",
     ),
-    "direction_to": _t("方向", "direction"),
-    "to_the": _t("へ", "to the "),
+    "way": _t("{direction}へ {distance}", "{distance} to the {direction}"),
     "distance": _t("距離", "distance"),
-    "capacity": _t("収容人数", "capacity"),
-    "people": _t("人", "people"),
+    "capacity_n": _t("収容人数 {n}人", "capacity: {n} people"),
+    "list_sep": _t("、", ", "),
     "crowding": _t("混雑", "crowding"),
     "share": _t("この場所を共有するリンク", "Link to share this place"),
     "list_link": _t("避難所の一覧（表）で見る", "See the shelter list (table)"),

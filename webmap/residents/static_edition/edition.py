@@ -117,7 +117,7 @@ def _static_config(hazard_specs: list[LayerSpec], admin: LayerSpec | None) -> di
         "hazard_layers": [spec_json(s) for s in hazard_specs],
         "admin_layer": admin.id if admin else None,
         "red_zones": list(hazards.RED_ZONES),
-        "directions": [{"ja": ja, "en": en} for ja, en in DIRECTIONS],
+        "directions": [{"ja": d.ja, "en": d.en} for d in DIRECTIONS],
         "marker_limit": MAP_LIMIT,
     }
 

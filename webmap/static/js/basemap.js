@@ -103,7 +103,7 @@ window.KasaneBasemap = (function () {
     }).addTo(map);
   }
   function add(map, cfg) {
-    var lang = document.documentElement.lang === "en" ? "en" : "ja";
+    var lang = /^ja/.test(document.documentElement.lang || "ja") ? "ja" : "en";  // credits: ja or en
     if (cfg.mode === "none") { return; }
     map.getContainer().classList.add("kasane-sea");
     map.createPane("kasane-basemap").style.zIndex = "150";

@@ -65,8 +65,12 @@ window.KasaneStatic = (function () {
     var t = new Date(new Date(iso).getTime() + 9 * 3600 * 1000);
     function two(n) { return (n < 10 ? "0" : "") + n; }
     var hm = two(t.getUTCHours()) + ":" + two(t.getUTCMinutes());
-    if (lang === "ja") { return t.getUTCFullYear() + "年" + (t.getUTCMonth() + 1) + "月" + t.getUTCDate() + "日 " + hm; }
-    return t.getUTCFullYear() + "-" + two(t.getUTCMonth() + 1) + "-" + two(t.getUTCDate()) + " " + hm + " (Japan time)";
+    if (lang === "ja") {  // the era calendar, as gis.platform.era (Reiwa: from 2019-05-01)
+      var y = t.getUTCFullYear() - 2018;
+      return "令和" + (y === 1 ? "元" : y) + "年" + (t.getUTCMonth() + 1) + "月" + t.getUTCDate() + "日 " + hm;
+    }
+    var day = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(t);
+    return day + " " + hm + " (Japan time)";
   }
 
   function api(cfg) {

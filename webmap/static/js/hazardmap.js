@@ -46,13 +46,24 @@
     });
     return node;
   }
+  /* a text of the layer files or the API ({ja, en, vi, ...}) in this page's language */
+  function pick(text) {
+    if (!text) { return ""; }
+    for (var i = 0; i < cfg.fallbacks.length; i++) {
+      if (text[cfg.fallbacks[i]]) { return text[cfg.fallbacks[i]]; }
+    }
+    return text.ja || "";
+  }
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+  }
   function distanceText(m) {
-    return m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1) + " km";
+    var fmt = new Intl.NumberFormat(cfg.locale, { maximumFractionDigits: m < 1000 ? 0 : 1, minimumFractionDigits: m < 1000 ? 0 : 1 });
+    return m < 1000 ? fmt.format(Math.round(m)) + " m" : fmt.format(m / 1000) + " km";
   }
   function wayText(s) {
-    var dir = s.direction[cfg.lang];
-    var dist = distanceText(s.distance_m);
-    return cfg.lang === "ja" ? dir + T.to_the + " " + dist : dist + " " + T.to_the + dir;
+    var dir = cfg.directions[s.direction.en] || pick(s.direction);
+    return fill(T.way, { direction: dir, distance: distanceText(s.distance_m) });
   }
   function badge(status, id) {
     var attrs = { "class": "badge status-" + status, "aria-hidden": "true" };
@@ -116,7 +127,7 @@
   /* ---- shelter markers: always fetched fresh (no-store), so staff changes show at once ---- */
   function popup(p) {
     var kind = cfg.kinds[p.kind] || p.kind || "";
-    var served = (p.hazards || []).map(function (h) { return cfg.hazards[h]; }).join(cfg.lang === "ja" ? "、" : ", ");
+    var served = (p.hazards || []).map(function (h) { return cfg.hazards[h]; }).join(T.list_sep);
     return el("div", { "class": "shelter-popup" }, [
       el("p", {}, [el("strong", { lang: "ja" }, [p.name])]),
       el("p", {}, [kind]),
@@ -191,11 +202,11 @@
   function hazardItem(h) {
     var text;
     if (!h.inside) {
-      text = h.title[cfg.lang] + ": " + T.outside;
+      text = pick(h.title) + ": " + T.outside;
     } else if (h.kind === "flood_depth") {
-      text = h.title[cfg.lang] + ": " + h.label[cfg.lang] + " (" + T.rank + " " + h.depth_rank + ")";
+      text = pick(h.title) + ": " + pick(h.label) + " (" + T.rank + " " + h.depth_rank + ")";
     } else {
-      text = h.title[cfg.lang] + ": " + h.label[cfg.lang];
+      text = pick(h.title) + ": " + pick(h.label);
     }
     var attrs = { "class": h.inside ? "hazard-in" : "hazard-out", "data-kind": h.kind };
     if (h.kind === "flood_depth" && h.inside) { attrs["data-depth-rank"] = String(h.depth_rank); }
@@ -204,10 +215,10 @@
     return el("li", attrs, [swatch, " ", text]);
   }
   function shelterItem(s) {
-    var details = [cfg.kinds[s.kind] || s.kind, cfg.statuses[s.status] ? s.status_label[cfg.lang] : s.status,
-      T.crowding + ": " + s.crowding_label[cfg.lang]];
+    var details = [cfg.kinds[s.kind] || s.kind, cfg.statuses[s.status] || s.status,
+      T.crowding + ": " + (cfg.crowding[s.crowding] || pick(s.crowding_label))];
     if (s.capacity !== null && s.capacity !== undefined) {
-      details.push(T.capacity + " " + s.capacity + (cfg.lang === "ja" ? T.people : " " + T.people));
+      details.push(fill(T.capacity_n, { n: new Intl.NumberFormat(cfg.locale).format(s.capacity) }));
     }
     return el("li", { "data-shelter-id": s.shelter_id, "data-distance-m": String(s.distance_m), "data-status": s.status }, [
       badge(s.status), " ", el("strong", { lang: "ja" }, [s.name]), " — ",
@@ -218,10 +229,10 @@
   }
   function render(point, at, lists) {
     var body = [];
-    var where = T.point + ": " + T.lat + " " + point.lat.toFixed(6) + (cfg.lang === "ja" ? "、" : ", ") +
+    var where = T.point + ": " + T.lat + " " + point.lat.toFixed(6) + T.list_sep +
       T.lon + " " + point.lon.toFixed(6);
-    if (at.municipality) { where += " (" + at.municipality.name + ")"; }
-    body.push(el("p", { id: "panel-point" }, [where]));
+    var place = at.municipality ? el("span", { lang: "ja" }, [at.municipality.name]) : null;
+    body.push(el("p", { id: "panel-point" }, place ? [where + " (", place, ")"] : [where]));
     body.push(el("h3", {}, [T.hazards_here]));
     body.push(el("ul", { id: "panel-hazards" }, at.hazards.map(hazardItem)));
     var anyInside = lists.some(function (entry) { return entry.hazard.inside; });
@@ -327,6 +338,7 @@
   if (window.KasaneSearch) {
     window.KasaneSearch.mount(document.getElementById("place-search"), {
       lang: cfg.lang,
+      words: cfg.search_words,
       map: map,
       onChoose: function (f) {
         var c = f.geometry.coordinates;

@@ -34,8 +34,8 @@
     return null;
   }
   function valueText(layer, name, value) {
-    if (value === true) { return cfg.lang === "ja" ? "はい" : "yes"; }
-    if (value === false) { return cfg.lang === "ja" ? "いいえ" : "no"; }
+    if (value === true) { return T.yes; }
+    if (value === false) { return T.no; }
     var text = typeof value === "object" ? JSON.stringify(value) : String(value);
     if (name === layer.property) {
       var c = classOf(layer, (function () { var p = {}; p[name] = value; return p; }()));
@@ -245,7 +245,7 @@
   remember();
   refreshTable();
   var slot = document.getElementById("map-search");
-  if (slot && window.KasaneSearch) { window.KasaneSearch.mount(slot, { map: map, lang: cfg.lang }); }
+  if (slot && window.KasaneSearch) { window.KasaneSearch.mount(slot, { map: map, lang: cfg.lang, words: cfg.search_words }); }
   window.kasaneIntegratedMap = { map: map, layers: layers };  // for tests and the search box
   document.body.setAttribute("data-integrated-map", "ready");
 }());

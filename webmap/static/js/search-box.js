@@ -10,7 +10,8 @@
  * choose (the first one when none is highlighted), Escape to close (again to clear). The focus
  * stays in the input (aria-activedescendant names the highlighted option) and a polite live
  * region says how many suggestions there are. Self-contained: no library, its own CSS
- * (css/search-box.css), its own words in Japanese and English. */
+ * (css/search-box.css), its own words in Japanese and English, or `opts.words` from the page's
+ * catalogue (label, help, list, found with {n}, none, failed, chosen with {label}, searching). */
 (function () {
   "use strict";
   var WORDS = {
@@ -35,6 +36,15 @@
       searching: "Searching…"
     }
   };
+  /* words handed over by the page (any language of its catalogue): {n} and {label} filled in */
+  function fromServer(w) {
+    var fill = function (text, key, value) { return text.split("{" + key + "}").join(value); };
+    return {
+      label: w.label, help: w.help, list: w.list, none: w.none, failed: w.failed, searching: w.searching,
+      found: function (n) { return fill(w.found, "n", String(n)); },
+      chosen: function (label) { return fill(w.chosen, "label", label); }
+    };
+  }
   var ZOOM = { block: 17, town: 15, municipality: 12, place: 16 };
   var counter = 0;
 
@@ -48,7 +58,7 @@
   function mount(host, options) {
     var opts = options || {};
     var lang = opts.lang || (document.documentElement.lang === "en" ? "en" : "ja");
-    var W = WORDS[lang] || WORDS.ja;
+    var W = WORDS[lang] || (opts.words ? fromServer(opts.words) : WORDS.en);
     var endpoint = opts.endpoint || "/api/search";
     var id = "ksearch-" + (++counter);
     var box = make("div", { "class": "ksearch" });
