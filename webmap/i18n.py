@@ -108,13 +108,16 @@ def init_app(app: Flask) -> None:
         asked = normalise(request.args.get("lang"))
         if asked:
             response.set_cookie(COOKIE, asked, max_age=31536000, samesite="Lax")
-        if "lang" not in request.args and response.mimetype == "text/html":
+        # Only a rendered page depends on the negotiated language: a 204 tile or a 304 has
+        # Flask's default text/html type too, and must keep the fast path's exact headers.
+        if "lang" not in request.args and g.get("page_rendered"):
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")
         return response
 
     @app.context_processor
     def _inject() -> dict[str, object]:
+        g.page_rendered = True
         lang = current_lang()
         return {
             "lang": lang,
