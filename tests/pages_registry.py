@@ -61,6 +61,9 @@ def _click(selector: str, ready: str | None = None) -> Action:
         page.locator(selector).first.dispatch_event("click")
         if ready:
             wait_until(page, ready)
+        # A popup pans the map to fit (Leaflet animates the pan in script, which the CSS
+        # transition wait before axe cannot see): let it end before contrast is measured.
+        page.wait_for_timeout(400)
 
     return act
 
