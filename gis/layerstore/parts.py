@@ -26,6 +26,7 @@ from psycopg.types.json import Jsonb
 from gis import __version__
 from gis.layerstore import storage
 from gis.layerstore.layerspec import LayerSpec
+from gis.layerstore.rollback_rule import rollback_target
 from gis.layerstore.storage import Conn, Provenance
 from gis.platform.errors import NotFound
 
@@ -146,16 +147,9 @@ def rollback_part(
     current = next((v.version for v in versions if v.current), None)
     if current is None:
         raise NotFound(f"layer {spec.id!r} has no part {code}")
-    if version is None:
-        older = [v for v in versions if v.version < current and v.available]
-        if not older:
-            raise NotFound(f"part {code} of {spec.id!r} has no earlier version to roll back to")
-        version = older[0].version
-    target = next((v for v in versions if v.version == version), None)
-    if target is None:
-        raise NotFound(f"part {code} of {spec.id!r} has no version {version}")
-    if not target.available:
-        raise NotFound(f"version {version} of part {code} was pruned and cannot be restored")
+    version = rollback_target(
+        versions, current, version, f"part {code} of {spec.id!r}", f"part {code}"
+    )
     parts = composition(conn, spec.id) | {code: version}
     report: dict[str, object] = {"rollback": {"part": code, "from": current, "to": version}}
     layer_version = _serve(conn, spec, parts, code, loaded_by, [], [], report)

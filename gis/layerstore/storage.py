@@ -23,6 +23,7 @@ from gis import __version__
 from gis.layerstore import copy_binary, readers
 from gis.layerstore.layerspec import LayerSpec
 from gis.layerstore.load_lock import loading_elsewhere
+from gis.layerstore.rollback_rule import rollback_target
 from gis.platform.errors import NotFound
 
 SCHEMA = "layer_data"
@@ -338,16 +339,7 @@ def rollback(conn: Conn, layer_id: str, version: int | None = None, *, public: b
     current = next((v.version for v in versions if v.current), None)
     if current is None:
         raise NotFound(f"layer {layer_id!r} has no loaded version")
-    if version is None:
-        older = [v for v in versions if v.version < current and v.available]
-        if not older:
-            raise NotFound(f"layer {layer_id!r} has no earlier version to roll back to")
-        version = older[0].version
-    target = next((v for v in versions if v.version == version), None)
-    if target is None:
-        raise NotFound(f"layer {layer_id!r} has no version {version}")
-    if not target.available:
-        raise NotFound(f"version {version} of {layer_id!r} was pruned and cannot be restored")
+    version = rollback_target(versions, current, version, f"layer {layer_id!r}", repr(layer_id))
     point_to(conn, layer_id, version, public=public)
     return version
 
